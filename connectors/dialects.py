@@ -1,0 +1,59 @@
+"""Every SQL difference between backends lives here: day and week truncation, elapsed seconds.
+
+Each function takes SQLAlchemy column expressions and the dialect name and returns an
+expression; nothing else in the project branches on the dialect when building queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+Expr = ColumnElement[Any]
+
+
+def day(expr: Expr, dialect: str) -> Expr:
+    """The UTC calendar day of a timestamp, as a DATE (SQLite: 'YYYY-MM-DD' text)."""
+    if dialect == "sqlite":
+        return sa.func.date(expr)
+    return sa.cast(expr, sa.Date)
+
+
+def week(expr: Expr, dialect: str) -> Expr:
+    """The Monday that starts the ISO week of a timestamp."""
+    if dialect == "sqlite":
+        # 'weekday 0' moves forward to Sunday (or stays), then back six days to Monday.
+        return sa.func.date(expr, "weekday 0", "-6 days")
+    if dialect == "bigquery":
+        return sa.func.date_trunc(sa.cast(expr, sa.Date), sa.literal_column("WEEK(MONDAY)"))
+    return sa.cast(sa.func.date_trunc("week", expr), sa.Date)
+
+
+def elapsed_seconds(start: Expr, end: Expr, dialect: str) -> Expr:
+    """Whole seconds from start to end, counted as second boundaries crossed.
+
+    floor(end) - floor(start) is exact on every backend (no float drift), so a duration equal to
+    an SLA or a bucket edge lands on the same side everywhere.
+    """
+    if dialect == "sqlite":
+        return sa.cast(sa.func.strftime("%s", end), sa.BigInteger) - sa.cast(
+            sa.func.strftime("%s", start), sa.BigInteger
+        )
+    if dialect == "postgresql":
+        return sa.cast(
+            sa.extract("epoch", sa.func.date_trunc("second", end))
+            - sa.extract("epoch", sa.func.date_trunc("second", start)),
+            sa.BigInteger,
+        )
+    if dialect == "bigquery":
+        return sa.func.timestamp_diff(
+            sa.func.timestamp_trunc(end, sa.literal_column("SECOND")),
+            sa.func.timestamp_trunc(start, sa.literal_column("SECOND")),
+            sa.literal_column("SECOND"),
+        )
+    if dialect == "snowflake":
+        return sa.func.datediff(sa.literal_column("second"), start, end)
+    # duckdb and trino: date_diff counts unit boundaries crossed
+    return sa.func.date_diff("second", start, end)

@@ -1,0 +1,58 @@
+"""Read-only SQLAlchemy engines for each supported backend."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+from connectors.config import SourceConfig
+from connectors.errors import SourceUnavailable
+
+
+def _sqlite_read_only(url: URL) -> Engine:
+    path = url.database
+    if not path or path == ":memory:":
+        raise SourceUnavailable("a read-only SQLite source needs a database file path")
+    if not Path(path).is_file():
+        raise SourceUnavailable(f"SQLite database file not found: {path}")
+    uri = f"file:{Path(path).resolve()}?mode=ro"
+    return sa.create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+        pool_pre_ping=True,
+    )
+
+
+def _duckdb_read_only(url: URL) -> Engine:
+    path = url.database
+    if path and path != ":memory:" and not Path(path).is_file():
+        raise SourceUnavailable(f"DuckDB database file not found: {path}")
+    return sa.create_engine(url, connect_args={"read_only": True}, pool_pre_ping=True)
+
+
+def _postgres_read_only(url: URL, timeout_ms: int) -> Engine:
+    options = f"-c default_transaction_read_only=on -c statement_timeout={int(timeout_ms)}"
+    return sa.create_engine(
+        url, connect_args={"options": options, "connect_timeout": 5}, pool_pre_ping=True
+    )
+
+
+def create_read_only_engine(url: str, config: SourceConfig) -> Engine:
+    """An engine that cannot write: DuckDB read_only, SQLite mode=ro, PostgreSQL read-only txns."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_read_only(parsed)
+    if backend == "duckdb":
+        return _duckdb_read_only(parsed)
+    if backend == "postgresql":
+        return _postgres_read_only(parsed, config.statement_timeout_ms)
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden, safe for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,236 @@
+"""A configured, read-only data source: runs specs and returns Polars frames with fixed dtypes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError, ProgrammingError
+
+from connectors.config import SourceConfig, load_config, resolve_url
+from connectors.contract import CONTRACT, POLARS_TYPES
+from connectors.engine import create_read_only_engine, redact
+from connectors.errors import QueryTimeout, RowLimitExceeded, SchemaMismatch, SourceUnavailable
+from connectors.query import QueryBuilder
+from connectors.scope import Scope, effective_countries
+from connectors.spec import (
+    AggregateSpec,
+    Count,
+    Dim,
+    EntityRollupSpec,
+    Histogram,
+    RecordSpec,
+    Sum,
+    TopEntitiesSpec,
+)
+
+TIMEOUT_MARKERS = ("statement timeout", "canceling statement", "query was interrupted", "interrupt")
+CONNECTION_MARKERS = (
+    "could not connect",
+    "connection refused",
+    "server closed the connection",
+    "connection is closed",
+    "terminating connection",
+    "unable to open database",
+    "connection failed",
+    "no such host",
+    "io error",
+    "could not set lock",
+)
+
+
+@dataclass
+class Source:
+    engine: Engine
+    config: SourceConfig
+    url: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def builder(self) -> QueryBuilder:
+        return QueryBuilder(self.config, self.dialect)
+
+    # ---- execution ------------------------------------------------------------------------------
+
+    def _fetch(self, statement: sa.Executable) -> tuple[list[str], list[Sequence[Any]]]:
+        try:
+            with self.engine.connect() as connection:
+                result = connection.execute(statement)
+                return list(result.keys()), result.fetchall()
+        except DBAPIError as error:
+            raise translate_error(error, self) from error
+
+    def _frame(self, statement: sa.Executable, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        names, rows = self._fetch(statement)
+        return to_frame(names, rows, schema)
+
+    def _guarded(self, statement: sa.Executable, schema: dict[str, pl.DataType], what: str) -> pl.DataFrame:
+        frame = self._frame(statement, schema)
+        if frame.height > self.config.max_rows:
+            raise RowLimitExceeded(
+                f"The {what} query would return more than {self.config.max_rows:,} rows. Narrow the "
+                "filters (dates, markets) or raise [source] max_rows in the config file."
+            )
+        return frame
+
+    # ---- public queries -------------------------------------------------------------------------
+
+    def aggregate(self, spec: AggregateSpec, scope: Scope) -> pl.DataFrame:
+        countries = effective_countries(spec.countries, scope)
+        statement = self.builder.aggregate(spec, countries, self.config.max_rows + 1)
+        return self._guarded(statement, aggregate_schema(spec), f"{spec.table} aggregation")
+
+    def records(self, spec: RecordSpec, scope: Scope) -> pl.DataFrame:
+        countries = effective_countries(spec.countries, scope)
+        limit = min(spec.limit, self.config.max_rows)
+        statement = self.builder.records(
+            RecordSpec(spec.table, spec.columns, spec.order_by, limit, spec.descending, spec.where),
+            countries,
+        )
+        types = CONTRACT[spec.table]
+        return self._frame(statement, {c: POLARS_TYPES[types[c]] for c in spec.columns})
+
+    def entity_rollup(self, spec: EntityRollupSpec, scope: Scope) -> pl.DataFrame:
+        countries = effective_countries(spec.countries, scope)
+        statement = self.builder.entity_rollup(spec, countries, self.config.max_rows + 1)
+        types = CONTRACT[spec.events_table]
+        schema: dict[str, pl.DataType] = {d: POLARS_TYPES[types[d]] for d in spec.dimensions}
+        schema |= {
+            "tier": pl.Int64(),
+            "entities": pl.Int64(),
+            "repeaters": pl.Int64(),
+            "events": pl.Int64(),
+            "attribute_sum": pl.Float64(),
+        }
+        return self._guarded(statement, schema, f"{spec.events_table} rollup")
+
+    def top_entities(self, spec: TopEntitiesSpec, scope: Scope) -> pl.DataFrame:
+        countries = effective_countries(spec.countries, scope)
+        statement = self.builder.top_entities(spec, countries)
+        events = CONTRACT[spec.events_table]
+        schema: dict[str, pl.DataType] = {
+            spec.entity_column: POLARS_TYPES[events[spec.entity_column]],
+            "score": POLARS_TYPES[events[spec.score_column]],
+            "events": pl.Int64(),
+        }
+        if spec.entity_table:
+            entity_types = CONTRACT[spec.entity_table]
+            schema |= {
+                c: POLARS_TYPES[entity_types[c]] for c in spec.entity_columns if c != spec.entity_key
+            }
+        return self._frame(statement, schema)
+
+    def row_counts(self) -> pl.DataFrame:
+        """Rows per canonical table (the foundation page and `cli.py check` show these)."""
+        counts = []
+        for canonical in CONTRACT:
+            table = self.builder.table(canonical)
+            _, rows = self._fetch(sa.select(sa.func.count()).select_from(table))
+            counts.append({"table": canonical, "physical_name": table.fullname, "rows": int(rows[0][0])})
+        return pl.DataFrame(counts, schema={"table": pl.String, "physical_name": pl.String, "rows": pl.Int64})
+
+    def latest_event_time(self) -> dt.datetime | None:
+        """The newest event in the source ("data as of")."""
+        builder = self.builder
+        cases = builder.table("moderation_cases")
+        appeals = builder.table("appeals")
+        _, rows = self._fetch(
+            sa.select(sa.func.max(cases.c.created_at)).union_all(sa.select(sa.func.max(appeals.c.submitted_at)))
+        )
+        values = [to_datetime(r[0]) for r in rows if r[0] is not None]
+        return max(values) if values else None
+
+
+def aggregate_schema(spec: AggregateSpec) -> dict[str, pl.DataType]:
+    types = CONTRACT[spec.table]
+    schema: dict[str, pl.DataType] = {}
+    for dim in spec.dimensions:
+        schema[dim.output] = pl.Date() if dim.grain else POLARS_TYPES[types[dim.column]]
+    for measure in spec.measures:
+        if isinstance(measure, Count):
+            schema[measure.name] = pl.Int64()
+        elif isinstance(measure, Sum):
+            schema[measure.name] = pl.Int64() if types[measure.column] == "int" else pl.Float64()
+        elif isinstance(measure, Histogram):
+            schema |= {name: pl.Int64() for name in measure.columns()}
+    return schema
+
+
+def to_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _column(values: list[Any], dtype: pl.DataType) -> pl.Series:
+    """One result column in its contract dtype, whatever the driver returned."""
+    if dtype == pl.Date():
+        return pl.Series(
+            [dt.date.fromisoformat(v) if isinstance(v, str) else (v.date() if isinstance(v, dt.datetime) else v) for v in values],
+            dtype=pl.Date(),
+        )
+    if dtype == pl.Datetime("us"):
+        return pl.Series([None if v is None else to_datetime(v) for v in values], dtype=pl.Datetime("us"))
+    if dtype == pl.Boolean():
+        return pl.Series([None if v is None else bool(v) for v in values], dtype=pl.Boolean())
+    if dtype == pl.Int64():
+        return pl.Series([None if v is None else int(v) for v in values], dtype=pl.Int64())
+    if dtype == pl.Float64():
+        return pl.Series([None if v is None else float(v) for v in values], dtype=pl.Float64())
+    return pl.Series([None if v is None else str(v) for v in values], dtype=pl.String())
+
+
+def to_frame(names: list[str], rows: list[Sequence[Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    columns = list(zip(*rows)) if rows else [() for _ in names]
+    return pl.DataFrame(
+        [_column(list(values), schema[name]).alias(name) for name, values in zip(names, columns)]
+    )
+
+
+def translate_error(error: DBAPIError, source: Source) -> Exception:
+    """A database error as a message a person can act on."""
+    text = str(error.orig or error).lower()
+    where = redact(source.url)
+    if any(marker in text for marker in TIMEOUT_MARKERS):
+        return QueryTimeout(
+            f"The query ran longer than the statement timeout ({source.config.statement_timeout_ms:,} ms) "
+            f"on {where}. Narrow the date range or markets, or raise [source] statement_timeout_ms."
+        )
+    if isinstance(error, (OperationalError,)) and any(m in text for m in CONNECTION_MARKERS):
+        return SourceUnavailable(f"The database {where} cannot be reached: {first_line(error.orig)}")
+    if isinstance(error, (ProgrammingError, OperationalError)) or "does not exist" in text or "no such" in text:
+        from connectors.schema_check import check_source  # late: it imports this module
+
+        problems = check_source(source)
+        if problems:
+            return SchemaMismatch("The source does not match the data contract:\n" + "\n".join(p.message for p in problems))
+    if isinstance(error, OperationalError):
+        return SourceUnavailable(f"The database {where} failed: {first_line(error.orig)}")
+    return error
+
+
+def first_line(value: object) -> str:
+    return str(value).strip().splitlines()[0] if str(value).strip() else type(value).__name__
+
+
+def open_source(url: str | None = None, config_path: str | None = None) -> Source:
+    """Resolve the URL and config, and open a read-only source."""
+    config = load_config(config_path)
+    resolved = resolve_url(url)
+    try:
+        engine = create_read_only_engine(resolved, config)
+    except (NoSuchTableError, DBAPIError) as error:
+        raise SourceUnavailable(f"Cannot open {redact(resolved)}: {first_line(error)}") from error
+    return Source(engine=engine, config=config, url=resolved)
+
+
+Fetcher = Callable[[AggregateSpec], pl.DataFrame]

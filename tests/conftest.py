@@ -1,0 +1,46 @@
+"""Shared fixtures: backends (DuckDB, SQLite, throwaway PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from pg_cluster import postgres_bin_dir, throwaway_postgres
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_or_skip(available: bool, what: str) -> None:
+    """Skip on a laptop without `what`; under CI=true a missing dependency is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required when CI=true")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A superuser URL on a throwaway cluster that lives for the whole session."""
+    require_or_skip(postgres_bin_dir() is not None, "PostgreSQL server (initdb)")
+    with throwaway_postgres() as (url, _cluster):
+        yield url
+
+
+@pytest.fixture()
+def postgres_database(postgres_server: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database on the session cluster, dropped afterwards."""
+    name = "t_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:50]
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,145 @@
+"""Connector behaviour on a hand-made fixture, on DuckDB, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from polars.testing import assert_frame_equal
+
+from connectors.config import parse_config
+from connectors.errors import RowLimitExceeded
+from connectors.scope import Scope
+from connectors.source import Source
+from connectors.spec import (
+    AggregateSpec,
+    All,
+    Count,
+    Dim,
+    Elapsed,
+    ElapsedAtMost,
+    Histogram,
+    In,
+    NotNull,
+    RecordSpec,
+    Sum,
+)
+from tiny import TINY_APPEALS, backend_url, load_frames, open_tiny
+
+BACKENDS = ["duckdb", "sqlite", "postgresql"]
+TAT = Elapsed("submitted_at", end="decided_at")
+DECIDED = NotNull("decided_at")
+
+APPEALS_BY_DAY = AggregateSpec(
+    table="appeals",
+    dimensions=(Dim("country_code"), Dim("submitted_at", grain="day")),
+    measures=(
+        Count("submitted"),
+        Count("decided", where=DECIDED),
+        Count("overturned", where=In("outcome", ("reversed", "partially_reversed"))),
+        Count("within_sla", where=All((DECIDED, ElapsedAtMost(TAT, "sla_hours")))),
+        Sum("qa_score_sum", "qa_score"),
+        Histogram("tat", TAT, edges_hours=(1.0, 24.0, 48.0)),
+    ),
+)
+
+# Worked by hand from TINY_APPEALS (buckets: b0 < 1 h <= b1 < 24 h <= b2 < 48 h <= b3):
+# DE 11-03: #3 pending, #4 decided in 1.5 h (b1), partially reversed, within SLA, qa 90
+# GB 11-04: #5 decided in exactly 48 h -> within the 48 h SLA (<=), bucket b3, qa 70
+# US 11-02: #1 24 h (b2, within, reversed, qa 80); #2 48 h + 1 s (b3, breached, qa null)
+EXPECTED = pl.DataFrame(
+    {
+        "country_code": ["DE", "GB", "US"],
+        "day": [dt.date(2026, 11, 3), dt.date(2026, 11, 4), dt.date(2026, 11, 2)],
+        "submitted": [2, 1, 2],
+        "decided": [1, 1, 2],
+        "overturned": [1, 0, 1],
+        "within_sla": [1, 1, 1],
+        "qa_score_sum": [90.0, 70.0, 80.0],
+        "tat_b0": [0, 0, 0],
+        "tat_b1": [1, 0, 0],
+        "tat_b2": [0, 0, 1],
+        "tat_b3": [0, 1, 1],
+    },
+    schema_overrides={"day": pl.Date},
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def tiny_source(request: pytest.FixtureRequest, tmp_path: Path) -> Source:
+    postgres_url = None
+    if request.param == "postgresql":
+        postgres_url = request.getfixturevalue("postgres_database")
+    url = backend_url(request.param, tmp_path, postgres_url)
+    load_frames(url, {"appeals": TINY_APPEALS})
+    source = open_tiny(url)
+    yield source
+    source.engine.dispose()
+
+
+def test_aggregation_equals_hand_computed_values(tiny_source: Source) -> None:
+    result = tiny_source.aggregate(APPEALS_BY_DAY, Scope.everything())
+    assert_frame_equal(result, EXPECTED)
+
+
+def test_week_grain_starts_on_monday(tiny_source: Source) -> None:
+    spec = AggregateSpec("appeals", (Dim("submitted_at", grain="week"),), (Count("n"),))
+    result = tiny_source.aggregate(spec, Scope.everything())
+    # 2026-11-02 is a Monday; all five appeals (Mon 2 .. Wed 4 Nov) fall in that ISO week
+    assert result.to_dicts() == [{"week": dt.date(2026, 11, 2), "n": 5}]
+
+
+def test_injection_string_is_a_literal_that_matches_nothing(tiny_source: Source) -> None:
+    spec = AggregateSpec("appeals", (Dim("country_code"),), (Count("n"),), countries=("US') OR 1=1 --",))
+    assert tiny_source.aggregate(spec, Scope.everything()).height == 0
+    spec_policy = AggregateSpec(
+        "appeals", (), (Count("n"),), where=(In("policy", ("x' OR '1'='1", "spam; DROP TABLE appeals")),)
+    )
+    assert tiny_source.aggregate(spec_policy, Scope.everything())["n"].to_list() == [0]
+    # the table is still there
+    assert tiny_source.aggregate(AggregateSpec("appeals", (), (Count("n"),)), Scope.everything())["n"][0] == 5
+
+
+def test_scope_is_intersected_with_the_request(tiny_source: Source) -> None:
+    spec = AggregateSpec("appeals", (Dim("country_code"),), (Count("n"),))
+    assert tiny_source.aggregate(spec, Scope.of(["DE"]))["country_code"].to_list() == ["DE"]
+    asks_us = AggregateSpec("appeals", (Dim("country_code"),), (Count("n"),), countries=("US", "DE"))
+    assert tiny_source.aggregate(asks_us, Scope.of(["DE", "GB"]))["country_code"].to_list() == ["DE"]
+    assert tiny_source.aggregate(spec, Scope.nothing()).height == 0
+
+
+def test_records_are_newest_first_and_limited(tiny_source: Source) -> None:
+    spec = RecordSpec("appeals", ("appeal_id", "submitted_at", "outcome"), order_by=("submitted_at",), limit=2)
+    result = tiny_source.records(spec, Scope.everything())
+    assert result["appeal_id"].to_list() == [5, 4]
+    assert result.schema["submitted_at"] == pl.Datetime("us")
+
+
+def test_row_guard_refuses_large_transfers(tmp_path: Path) -> None:
+    url = backend_url("duckdb", tmp_path)
+    load_frames(url, {"appeals": TINY_APPEALS})
+    source = open_tiny(url, parse_config({"source": {"max_rows": 2}}))
+    spec = AggregateSpec("appeals", (Dim("appeal_id"),), (Count("n"),))
+    with pytest.raises(RowLimitExceeded, match="more than 2 rows"):
+        source.aggregate(spec, Scope.everything())
+
+
+def test_connections_are_read_only(tiny_source: Source) -> None:
+    with pytest.raises(sa.exc.DBAPIError):
+        with tiny_source.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM appeals"))
+
+
+def test_compiled_sql_groups_and_binds_values(tiny_source: Source) -> None:
+    spec = AggregateSpec(
+        "appeals", (Dim("policy"),), (Count("n"),), where=(In("policy", ("counterfeit",)),), countries=("US",)
+    )
+    statement = tiny_source.builder.aggregate(spec, ("US",), 10)
+    compiled = statement.compile(dialect=tiny_source.engine.dialect)
+    sql = str(compiled)
+    assert "GROUP BY" in sql
+    assert "counterfeit" not in sql and "'US'" not in sql
+    assert "counterfeit" in str(compiled.params) and "US" in str(compiled.params)
