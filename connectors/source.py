@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import polars as pl
 import sqlalchemy as sa
@@ -20,7 +20,6 @@ from connectors.scope import Scope, effective_countries
 from connectors.spec import (
     AggregateSpec,
     Count,
-    Dim,
     EntityRollupSpec,
     Histogram,
     RecordSpec,
@@ -233,4 +232,22 @@ def open_source(url: str | None = None, config_path: str | None = None) -> Sourc
     return Source(engine=engine, config=config, url=resolved)
 
 
-Fetcher = Callable[[AggregateSpec], pl.DataFrame]
+
+@dataclass(frozen=True)
+class ScopedAccess:
+    """A source bound to one user's scope: the DataAccess the metric layer receives."""
+
+    source: Source
+    scope: Scope
+
+    def aggregate(self, spec: AggregateSpec) -> pl.DataFrame:
+        return self.source.aggregate(spec, self.scope)
+
+    def records(self, spec: RecordSpec) -> pl.DataFrame:
+        return self.source.records(spec, self.scope)
+
+    def entity_rollup(self, spec: EntityRollupSpec) -> pl.DataFrame:
+        return self.source.entity_rollup(spec, self.scope)
+
+    def top_entities(self, spec: TopEntitiesSpec) -> pl.DataFrame:
+        return self.source.top_entities(spec, self.scope)

@@ -44,3 +44,24 @@ def postgres_database(postgres_server: str, request: pytest.FixtureRequest) -> I
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small-scale demo database (default stories) in a DuckDB file, generated once per session."""
+    from sample_data import generate
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('demo') / 'small.duckdb'}"
+    generate(url, scale="small")
+    return url
+
+
+@pytest.fixture(scope="session")
+def small_demo(small_demo_url: str):
+    """A ScopedAccess (everything in scope) over the small demo database."""
+    from connectors.scope import Scope
+    from connectors.source import ScopedAccess, open_source
+
+    source = open_source(small_demo_url)
+    yield ScopedAccess(source, Scope.everything())
+    source.engine.dispose()

@@ -1,0 +1,218 @@
+"""Shared vocabulary of the metric layer: periods, requests, data access, KPI values, percentiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol, Sequence
+
+import polars as pl
+
+from connectors.spec import (
+    AggregateSpec,
+    Between,
+    Condition,
+    Count,
+    Dim,
+    EntityRollupSpec,
+    In,
+    RecordSpec,
+    TopEntitiesSpec,
+)
+from metrics.registry import MetricDef
+
+Status = Literal["on_target", "off_target", "no_target", "no_data"]
+Grain = Literal["day", "week"]
+
+# Duration histogram bucket edges in hours, shared by every duration metric. Bucket 0 is below
+# the first edge, bucket i is [edges[i-1], edges[i]), the last bucket is the last edge and above.
+# A percentile interpolated inside its bucket is within one bucket width of the exact value.
+DURATION_EDGES_HOURS: tuple[float, ...] = (
+    1 / 60, 5 / 60, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 36, 42, 48,
+    54, 60, 72, 84, 96, 120, 144, 168, 216, 264, 336, 504, 720,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive calendar days in UTC."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_ts(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time())
+
+    @property
+    def end_ts(self) -> dt.datetime:
+        """The first instant after the period (exclusive bound)."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+
+    def previous(self) -> "Period":
+        """The immediately preceding period of equal length."""
+        length = dt.timedelta(days=self.days)
+        return Period(self.start - length, self.end - length)
+
+    def between(self, column: str) -> Between:
+        return Between(column, self.start_ts, self.end_ts)
+
+    def label(self) -> str:
+        if self.start.year == self.end.year and self.start.month == self.end.month:
+            return f"{self.start.day}-{self.end.day} {self.end:%b %Y}"
+        return f"{self.start:%d %b} - {self.end:%d %b %Y}"
+
+
+@dataclass(frozen=True)
+class MetricRequest:
+    """What a user asked for: a period, markets, and domain filters (None = no filter)."""
+
+    period: Period
+    countries: tuple[str, ...] | None = None
+    policies: tuple[str, ...] | None = None
+    channels: tuple[str, ...] | None = None
+    vendors: tuple[str, ...] | None = None
+    sites: tuple[str, ...] | None = None
+    priorities: tuple[str, ...] | None = None
+
+    @property
+    def comparison(self) -> Period:
+        return self.period.previous()
+
+    @property
+    def window(self) -> Period:
+        """Comparison start to period end: one query serves both periods."""
+        return Period(self.comparison.start, self.period.end)
+
+    def with_period(self, period: Period) -> "MetricRequest":
+        return replace(self, period=period)
+
+    def filters_for(self, columns: dict[str, str]) -> tuple[Condition, ...]:
+        """IN conditions for the domain filters a table supports: {request field: table column}."""
+        conditions: list[Condition] = []
+        for field_name, column in columns.items():
+            values = getattr(self, field_name)
+            if values is not None:
+                conditions.append(In(column, tuple(values)))
+        return tuple(conditions)
+
+
+class DataAccess(Protocol):
+    """What the metric layer may ask of a source (already bound to the user's scope)."""
+
+    def aggregate(self, spec: AggregateSpec) -> pl.DataFrame: ...
+
+    def records(self, spec: RecordSpec) -> pl.DataFrame: ...
+
+    def entity_rollup(self, spec: EntityRollupSpec) -> pl.DataFrame: ...
+
+    def top_entities(self, spec: TopEntitiesSpec) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    metric: MetricDef
+    value: float | None
+    previous: float | None
+    target: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def status(self) -> Status:
+        return target_status(self.metric, self.value, self.target)
+
+
+def target_status(metric: MetricDef, value: float | None, target: float | None) -> Status:
+    """On or off target, judged by the metric's direction."""
+    if target is None or metric.direction == "neutral":
+        return "no_target"
+    if value is None:
+        return "no_data"
+    on = value >= target if metric.direction == "up" else value <= target
+    return "on_target" if on else "off_target"
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator, None when the denominator is zero or missing."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def ratio_expr(numerator: str, denominator: str) -> pl.Expr:
+    """Polars: numerator / denominator, null where the denominator is zero."""
+    return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator)).otherwise(None)
+
+
+def histogram_percentile(
+    counts: Sequence[int], quantile: float, edges: Sequence[float] = DURATION_EDGES_HOURS
+) -> float | None:
+    """The quantile of a bucketed duration, linearly interpolated inside its bucket.
+
+    counts has len(edges) + 1 entries. The open-ended last bucket reports its lower edge.
+    """
+    total = sum(counts)
+    if total == 0:
+        return None
+    rank = quantile * total
+    cumulative = 0
+    lows = [0.0, *edges]
+    for index, count in enumerate(counts):
+        if count and cumulative + count >= rank:
+            low = lows[index]
+            if index == len(edges):
+                return float(low)
+            high = edges[index]
+            return low + (high - low) * (rank - cumulative) / count
+        cumulative += count
+    return float(lows[-1])
+
+
+def histogram_columns(name: str, edges: Sequence[float] = DURATION_EDGES_HOURS) -> list[str]:
+    return [f"{name}_b{i}" for i in range(len(edges) + 1)]
+
+
+def percentile_expr(name: str, quantile: float, edges: Sequence[float] = DURATION_EDGES_HOURS) -> pl.Expr:
+    """Polars: the quantile per row from the bucket columns `{name}_b0..`."""
+    columns = histogram_columns(name, edges)
+    return pl.concat_list(columns).map_elements(
+        lambda counts: histogram_percentile(list(counts), quantile, edges), return_dtype=pl.Float64
+    )
+
+
+def day_range(period: Period) -> pl.Series:
+    return pl.date_range(period.start, period.end, interval="1d", eager=True).alias("day")
+
+
+def in_period(period: Period, column: str = "day") -> pl.Expr:
+    return pl.col(column).is_between(period.start, period.end, closed="both")
+
+
+COUNTRIES_SPEC = AggregateSpec(
+    "countries",
+    (Dim("country_code"), Dim("country_name"), Dim("region")),
+    (Count("rows"),),
+)
+
+
+def country_regions(data: DataAccess) -> pl.DataFrame:
+    """country_code, country_name, region for every market in the user's scope."""
+    return data.aggregate(COUNTRIES_SPEC).drop("rows")
+
+
+def add_region(frame: pl.DataFrame, data: DataAccess) -> pl.DataFrame:
+    """Join a `region` column onto a frame keyed by country_code."""
+    return frame.join(country_regions(data).select("country_code", "region"), on="country_code", how="left")

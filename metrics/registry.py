@@ -1,0 +1,75 @@
+"""The metric registry: every metric declared once (id, label, definition, unit, direction, target).
+
+The catalog page, the KPI cards, the CLI and the exports all read these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["count", "ratio", "hours", "seconds", "usd", "per_1k", "score", "per_hour"]
+Direction = Literal["up", "down", "neutral"]
+
+UNIT_FORMATS: dict[Unit, str] = {
+    "count": "{:,.0f}",
+    "ratio": "{:.1%}",
+    "hours": "{:,.1f} h",
+    "seconds": "{:,.0f} s",
+    "usd": "${:,.2f}",
+    "per_1k": "{:,.2f}",
+    "score": "{:,.1f}",
+    "per_hour": "{:,.1f}",
+}
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    id: str
+    label: str
+    definition: str
+    unit: Unit
+    direction: Direction
+    target: float | None = None
+    format: str | None = None
+
+    @property
+    def domain(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def display(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        return (self.format or UNIT_FORMATS[self.unit]).format(value)
+
+
+class DuplicateMetricError(ValueError):
+    pass
+
+
+_REGISTRY: dict[str, MetricDef] = {}
+
+
+def register(*metrics: MetricDef) -> tuple[MetricDef, ...]:
+    """Add metrics at import time; a second registration of an id is a programming error."""
+    for metric in metrics:
+        if metric.id in _REGISTRY:
+            raise DuplicateMetricError(f"metric id registered twice: {metric.id}")
+        _REGISTRY[metric.id] = metric
+    return metrics
+
+
+def get(metric_id: str) -> MetricDef:
+    load_all()
+    return _REGISTRY[metric_id]
+
+
+def all_metrics() -> list[MetricDef]:
+    """Every registered metric, in registration (domain) order."""
+    load_all()
+    return list(_REGISTRY.values())
+
+
+def load_all() -> None:
+    """Import every domain module so that its metrics are registered."""
+    from metrics import appeals, creators, escalations, mix, vendors  # noqa: F401
