@@ -25,6 +25,7 @@ from connectors.spec import (
     Dim,
     Elapsed,
     ElapsedAtMost,
+    ElapsedAtMostHours,
     ElapsedMore,
     EntityRollupSpec,
     Eq,
@@ -110,6 +111,9 @@ class QueryBuilder:
             return self.elapsed(table, cond.elapsed) <= table.c[cond.hours_column] * 3600
         if isinstance(cond, ElapsedMore):
             return self.elapsed(table, cond.elapsed) > table.c[cond.hours_column] * 3600
+        if isinstance(cond, ElapsedAtMostHours):
+            limit_seconds = int(round(cond.hours * 3600))
+            return self.elapsed(table, cond.elapsed) <= sa.bindparam(None, limit_seconds, type_=sa.BigInteger())
         if isinstance(cond, All):
             return sa.and_(*(self.condition(table, c) for c in cond.conditions))
         if isinstance(cond, AnyOf):

@@ -102,6 +102,14 @@ class ElapsedMore:
 
 
 @dataclass(frozen=True)
+class ElapsedAtMostHours:
+    """Elapsed seconds <= hours * 3600, with `hours` a fixed number (bound as a parameter)."""
+
+    elapsed: Elapsed
+    hours: float
+
+
+@dataclass(frozen=True)
 class All:
     conditions: tuple[Condition, ...]
 
@@ -113,7 +121,7 @@ class AnyOf:
 
 Condition = (
     Eq | In | IsNull | NotNull | Between | Before | NullOrAtLeast | ElapsedAtMost | ElapsedMore
-    | All | AnyOf
+    | ElapsedAtMostHours | All | AnyOf
 )
 
 

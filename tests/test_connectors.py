@@ -143,3 +143,13 @@ def test_compiled_sql_groups_and_binds_values(tiny_source: Source) -> None:
     assert "GROUP BY" in sql
     assert "counterfeit" not in sql and "'US'" not in sql
     assert "counterfeit" in str(compiled.params) and "US" in str(compiled.params)
+
+
+def test_elapsed_at_most_fixed_hours(tiny_source: Source) -> None:
+    from connectors.spec import ElapsedAtMostHours
+
+    spec = AggregateSpec(
+        "appeals", (), (Count("within_24h", where=All((DECIDED, ElapsedAtMostHours(TAT, 24.0)))),)
+    )
+    # #1 exactly 24 h (<= 24 h, counts), #4 1.5 h counts; #2 48 h + 1 s, #5 48 h do not; #3 pending
+    assert tiny_source.aggregate(spec, Scope.everything())["within_24h"].to_list() == [2]
