@@ -1,0 +1,83 @@
+"""Entry point and frame: page config, login gate, global filters, navigation, footer."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import polars as pl
+import streamlit as st
+
+import data
+from auth.gate import login_gate
+from connectors.config import CONFIG_ENV_VAR, resolve_url
+from connectors.errors import GovernanceDataError
+from connectors.scope import Scope
+from metrics.base import MetricRequest, Period, country_regions
+from metrics.targets import Settings
+from ui import filters, layout
+from ui.context import PageContext, set_page_context
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
+    st.Page("pages/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
+    st.Page("pages/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
+    st.Page("pages/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
+    st.Page("pages/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
+    st.Page("pages/sources.py", title="Data source", icon=":material/database:", url_path="source"),
+]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    st.set_page_config(page_title="Governance dashboard", page_icon=":material/shield:", layout="wide")
+    user = login_gate()
+    config_path = os.environ.get(CONFIG_ENV_VAR)
+    url = resolve_url(None)
+    try:
+        source = data.get_source(url, config_path)
+    except GovernanceDataError as error:
+        st.error(f"The data source is not available. {error}")
+        st.stop()
+    access = data.CachedAccess(url, config_path, user.scope)
+    navigation = st.navigation(PAGES, position="sidebar")
+    try:
+        context = build_context(access, source.config.sections, user.username, user.scope)
+    except GovernanceDataError as error:
+        st.error(f"The data source is not available. {error}")
+        st.stop()
+    set_page_context(context)
+    layout.apply_presentation(context)
+    navigation.run()
+    layout.footer(context, started)
+
+
+def build_context(access: data.CachedAccess, sections: dict, username: str, scope: Scope) -> PageContext:
+    as_of = data.latest_event_time(access.url, access.config_path)
+    markets = country_regions(access).sort("country_code")
+    if scope.is_empty or markets.is_empty():
+        st.warning("Your account has no markets assigned, so there is no data to show. Ask an admin for access.")
+        st.stop()
+    if as_of is None:
+        st.info("The data source has no events yet.")
+        st.stop()
+    with st.sidebar:
+        st.subheader("Filters")
+    present = filters.presentation_toggle()
+    period = filters.date_filter(as_of.date(), as_of.date().replace(year=as_of.year - 2))
+    countries = filters.market_filter(markets)
+    request = MetricRequest(period=period, countries=countries)
+    return PageContext(
+        request=request,
+        data=access,
+        settings=Settings.from_sections(sections),
+        markets=markets,
+        presentation=present,
+        data_as_of=as_of,
+        username=username,
+        filters_line=filters.filters_line(period, countries),
+    )
+
+
+main()

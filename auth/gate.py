@@ -1,0 +1,74 @@
+"""The login gate in app.py: nothing renders for a visitor who is not logged in."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from auth.keys import InsecureConfiguration, cookie_key
+from auth.users import User, credentials_path, load_users, user_record
+from connectors.config import is_demo_url, resolve_url
+
+COOKIE_NAME = "governance_auth"
+COOKIE_EXPIRY_DAYS = 7.0
+AUTH_STATE_KEYS = ("authentication_status", "username", "name", "email", "roles")
+
+
+def _login_sleep_seconds() -> float:
+    return float(os.environ.get("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0.7"))
+
+
+def _forget_login() -> None:
+    for key in AUTH_STATE_KEYS:
+        st.session_state.pop(key, None)
+
+
+def _refuse(message: str) -> None:
+    st.error(message)
+    st.stop()
+
+
+def login_gate() -> User:
+    """Log the visitor in (or stop the script) and return their current server-side record."""
+    demo = is_demo_url(resolve_url(None))
+    path = credentials_path(demo)
+    if path is None or not path.is_file():
+        _refuse("No credentials file is configured: set GOVERNANCE_CREDENTIALS or [auth] credentials_path.")
+    try:
+        key = cookie_key(demo)
+    except InsecureConfiguration as error:
+        _refuse(f"The dashboard refuses to start: {error}")
+    credentials = load_users(path)
+    authenticator = stauth.Authenticate(
+        copy.deepcopy(credentials),
+        COOKIE_NAME,
+        key,
+        COOKIE_EXPIRY_DAYS,
+        auto_hash=False,
+        login_sleep_time=_login_sleep_seconds(),
+    )
+    try:
+        authenticator.login(location="main", key="login_form", fields={"Form name": "Governance dashboard"})
+    except Exception:  # a forged, foreign-key, alg:none or expired cookie is "not logged in", never a crash
+        _forget_login()
+    status = st.session_state.get("authentication_status")
+    if status is not True:
+        if status is False:
+            st.error("Username or password is incorrect.")
+        if demo:
+            st.info("Demo mode: the demo users and passwords are listed in the README (not for production).")
+        st.stop()
+    # The scope comes from the user record read on this rerun, never from a session snapshot.
+    user = user_record(load_users(path), st.session_state.get("username"))
+    if user is None:
+        _forget_login()
+        _refuse("Your account no longer exists. Log in again.")
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** · {user.role.replace('_', ' ')}")
+        authenticator.logout(button_name="Log out", location="sidebar", key="logout_button")
+    if demo:
+        st.sidebar.caption(":orange[Demo credentials — not for production]")
+    return user

@@ -1,0 +1,184 @@
+"""Command line: generate demo data, check a source, print row counts and metrics.
+
+    python cli.py generate --url duckdb:///demo.duckdb --scale small
+    python cli.py check --url postgresql+psycopg://reader@db/gov --config governance.toml
+    python cli.py metrics --start 2026-11-09 --end 2026-11-15 --countries DE,FR --by policy
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from typing import Callable, Sequence
+
+from connectors.config import ConfigError, is_demo_url, resolve_url
+from connectors.errors import GovernanceDataError
+from connectors.schema_check import check_source
+from connectors.scope import Scope
+from connectors.source import ScopedAccess, Source, open_source
+
+
+def _scale(text: str) -> str | float:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from sample_data import generate
+
+    url = resolve_url(args.url)
+    started = time.perf_counter()
+    end = dt.date.fromisoformat(args.end) if args.end else None
+    counts = generate(url, seed=args.seed, end=end, days=args.days, scale=_scale(args.scale), progress=_stderr)
+    elapsed = time.perf_counter() - started
+    for table, rows in counts.items():
+        print(f"{table:<20} {rows:>12,}")
+    print(f"generated in {elapsed:.1f} s")
+    return 0
+
+
+def _open(args: argparse.Namespace) -> Source:
+    url = resolve_url(args.url)
+    if is_demo_url(url):
+        from sample_data import ensure_demo_database
+
+        ensure_demo_database()
+    return open_source(url, args.config)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    source = _open(args)
+    problems = check_source(source)
+    for problem in problems:
+        print(f"ERROR {problem.message}")
+    if problems:
+        print(f"{len(problems)} problem(s): the source does not meet the data contract")
+        return 1
+    print("OK: every contract table and column is present with a compatible type")
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    counts = _open(args).row_counts()
+    for row in counts.to_dicts():
+        print(f"{row['table']:<20} {row['physical_name']:<30} {row['rows']:>12,}")
+    return 0
+
+
+def _scope_for(args: argparse.Namespace) -> Scope:
+    if not args.user:
+        return Scope.everything()
+    from auth.users import load_users, scope_for_user
+
+    return scope_for_user(load_users(args.credentials), args.user)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from metrics.base import country_regions
+    from metrics.report import report_json
+    from metrics.requests import build_request, split_list
+    from metrics.targets import Settings
+
+    source = _open(args)
+    known = country_regions(ScopedAccess(source, Scope.everything()))["country_code"].to_list()
+    request = build_request(
+        args.start,
+        args.end,
+        split_list(args.countries),
+        known,
+        policies=split_list(args.policies),
+        channels=split_list(args.channels),
+        vendors=split_list(args.vendors),
+        sites=split_list(args.sites),
+        priorities=split_list(args.priorities),
+    )
+    data = ScopedAccess(source, _scope_for(args))
+    report = report_json(data, request, Settings.from_sections(source.config.sections), by=args.by)
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        print(_table(report))
+    return 0
+
+
+def _table(report: dict) -> str:
+    lines = [
+        f"period {report['period']['start']}..{report['period']['end']} "
+        f"vs {report['comparison']['start']}..{report['comparison']['end']}",
+        f"{'metric':<38} {'value':>14} {'previous':>14} {'delta':>14} {'target':>10}  status",
+    ]
+    for m in report["metrics"]:
+        cells = [_fmt(m[k]) for k in ("value", "previous", "delta")]
+        lines.append(f"{m['id']:<38} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} {_fmt(m['target']):>10}  {m['status']}")
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="cli.py", description="Marketplace governance dashboard tools")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    def source_args(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--url", help="SQLAlchemy URL (default: $GOVERNANCE_DB_URL, secrets, demo DuckDB)")
+        command.add_argument("--config", help="TOML file mapping contract tables/columns to physical names")
+
+    generate = commands.add_parser("generate", help="write the demo database into a SQLAlchemy URL")
+    generate.add_argument("--url")
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--end", help="last day of data, YYYY-MM-DD (default: a fixed date)")
+    generate.add_argument("--days", type=int, default=180)
+    generate.add_argument("--scale", default="default", help="small, default, large, or a number")
+    generate.set_defaults(handler=cmd_generate)
+
+    check = commands.add_parser("check", help="validate a source against the data contract")
+    source_args(check)
+    check.set_defaults(handler=cmd_check)
+
+    tables = commands.add_parser("tables", help="row counts of every contract table")
+    source_args(tables)
+    tables.set_defaults(handler=cmd_tables)
+
+    metrics = commands.add_parser("metrics", help="print every registered metric for the filters")
+    source_args(metrics)
+    metrics.add_argument("--start", required=True)
+    metrics.add_argument("--end", required=True)
+    metrics.add_argument("--countries", help="comma-separated market codes, e.g. DE,FR")
+    metrics.add_argument("--policies")
+    metrics.add_argument("--channels")
+    metrics.add_argument("--vendors")
+    metrics.add_argument("--sites")
+    metrics.add_argument("--priorities")
+    metrics.add_argument("--by", help="break every metric down by this dimension (e.g. country_code)")
+    metrics.add_argument("--format", choices=("json", "table"), default="json")
+    metrics.add_argument("--user", help="apply this user's market scope (from the credentials file)")
+    metrics.add_argument("--credentials", help="credentials YAML (default: the configured one)")
+    metrics.set_defaults(handler=cmd_metrics)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except (GovernanceDataError, ConfigError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""What app.py hands every page for one rerun: the request, scoped cached data, settings, mode.
+
+app.py builds the context after login and the global filters and stores it in this session's
+state; pages call `page_context()` and never touch the database or the scope themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+import polars as pl
+import streamlit as st
+
+from data import CachedAccess
+from metrics.base import MetricRequest
+from metrics.targets import Settings
+
+CONTEXT_KEY = "_page_context"
+
+
+@dataclass
+class PageContext:
+    request: MetricRequest
+    data: CachedAccess
+    settings: Settings
+    markets: pl.DataFrame  # country_code, country_name, region: the markets in the user's scope
+    presentation: bool
+    data_as_of: dt.datetime | None
+    username: str
+    filters_line: str  # the active filters in one line, e.g. "1-7 Nov 2026 vs 25-31 Oct · DE, FR"
+
+    def with_filters(self, **domain_filters: tuple[str, ...] | None) -> MetricRequest:
+        """The global request narrowed by page-level filters (policies=, channels=, ...)."""
+        return replace(self.request, **domain_filters)
+
+    def export_name(self, page: str, what: str, extension: str) -> str:
+        """page_what_filters_date.ext, safe for every file system."""
+        period = f"{self.request.period.start:%Y%m%d}-{self.request.period.end:%Y%m%d}"
+        markets = "-".join(self.request.countries) if self.request.countries else "all-markets"
+        stem = "_".join([page, what, markets, period])
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem)[:150] + f".{extension}"
+
+
+def set_page_context(context: PageContext) -> None:
+    st.session_state[CONTEXT_KEY] = context
+
+
+def page_context() -> PageContext:
+    context = st.session_state.get(CONTEXT_KEY)
+    if context is None:
+        st.error("Open the dashboard through its main address (app.py): the filters are not set up.")
+        st.stop()
+    return context
