@@ -106,6 +106,20 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from auth.users import add_user
+
+    password = args.password or getpass.getpass(f"Password for {args.username}: ")
+    if len(password) < 12:
+        raise ValueError("use a password of at least 12 characters")
+    countries = [c for c in (args.countries or "").split(",") if c.strip()]
+    add_user(args.credentials, args.username, args.name or args.username, args.email or "", password, args.role, countries)
+    print(f"user '{args.username}' ({args.role}) written to {args.credentials} with a bcrypt password hash")
+    return 0
+
+
 def _table(report: dict) -> str:
     lines = [
         f"period {report['period']['start']}..{report['period']['end']} "
@@ -167,6 +181,16 @@ def parser() -> argparse.ArgumentParser:
     metrics.add_argument("--user", help="apply this user's market scope (from the credentials file)")
     metrics.add_argument("--credentials", help="credentials YAML (default: the configured one)")
     metrics.set_defaults(handler=cmd_metrics)
+
+    user = commands.add_parser("add-user", help="add a user to a credentials YAML (bcrypt-hashed password)")
+    user.add_argument("username")
+    user.add_argument("--credentials", required=True, help="path of the credentials YAML file")
+    user.add_argument("--role", required=True, choices=("admin", "global_viewer", "regional_viewer"))
+    user.add_argument("--countries", help="markets of a regional_viewer, e.g. DE,FR")
+    user.add_argument("--name")
+    user.add_argument("--email")
+    user.add_argument("--password", help="omit to be prompted (keeps it out of the shell history)")
+    user.set_defaults(handler=cmd_add_user)
     return main
 
 
