@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 
-import polars as pl
 import streamlit as st
 
 import data
@@ -13,7 +12,7 @@ from auth.gate import login_gate
 from connectors.config import CONFIG_ENV_VAR, resolve_url
 from connectors.errors import GovernanceDataError
 from connectors.scope import Scope
-from metrics.base import MetricRequest, Period, country_regions
+from metrics.base import MetricRequest, country_regions
 from metrics.targets import Settings
 from ui import filters, layout
 from ui.context import PageContext, set_page_context
@@ -40,7 +39,7 @@ def main() -> None:
     except GovernanceDataError as error:
         st.error(f"The data source is not available. {error}")
         st.stop()
-    access = data.CachedAccess(url, config_path, user.scope)
+    access = data.CachedAccess(url, config_path, user.scope, memory=data.session_memory())
     navigation = st.navigation(PAGES, position="sidebar")
     try:
         context = build_context(access, source.config.sections, user.username, user.scope)
@@ -49,12 +48,19 @@ def main() -> None:
         st.stop()
     set_page_context(context)
     layout.apply_presentation(context)
+    stale_banner = st.empty()
     navigation.run()
+    if access.stale:
+        oldest = min(notice.as_of for notice in access.stale)
+        stale_banner.warning(
+            f"Showing the last good result from {oldest:%d %b %Y %H:%M} UTC (stale): {access.stale[0].error}",
+            icon=":material/history:",
+        )
     layout.footer(context, started)
 
 
 def build_context(access: data.CachedAccess, sections: dict, username: str, scope: Scope) -> PageContext:
-    as_of = data.latest_event_time(access.url, access.config_path)
+    as_of = access.latest_event_time()
     markets = country_regions(access).sort("country_code")
     if scope.is_empty or markets.is_empty():
         st.warning("Your account has no markets assigned, so there is no data to show. Ask an admin for access.")

@@ -8,18 +8,21 @@ the user's effective scope, so two users with different scopes never share a res
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
+from typing import Any, MutableMapping
 
 import polars as pl
 import streamlit as st
 
 from connectors.config import is_demo_url, resolve_url
+from connectors.errors import QueryTimeout, SourceUnavailable
 from connectors.scope import Scope
 from connectors.source import Source, open_source
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
 
-QUERY_TTL_SECONDS = 600
+QUERY_TTL_SECONDS = int(os.environ.get("GOVERNANCE_CACHE_TTL_SECONDS", "600"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,7 +60,7 @@ def _top(url: str, config_path: str | None, scope_key: str, spec: TopEntitiesSpe
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def latest_event_time(url: str, config_path: str | None) -> dt.datetime | None:
+def _latest_event_time(url: str, config_path: str | None, scope_key: str, spec: None, _scope: Scope) -> dt.datetime | None:
     return get_source(url, config_path).latest_event_time()
 
 
@@ -66,26 +69,53 @@ def row_counts(url: str, config_path: str | None) -> pl.DataFrame:
     return get_source(url, config_path).row_counts()
 
 
+@dataclass(frozen=True)
+class StaleNotice:
+    """A result served from this session's last good copy because the source failed."""
+
+    error: str
+    as_of: dt.datetime
+
+
+def session_memory() -> MutableMapping[Any, tuple[dt.datetime, pl.DataFrame]]:
+    """This session's last good results (per user, never shared across sessions)."""
+    return st.session_state.setdefault("_last_good_results", {})
+
+
 @dataclass
 class CachedAccess:
     """The DataAccess pages hand to the metric layer: cached, bound to one user's scope.
 
-    It also adds up the time spent in queries during one rerun for the footer.
+    It adds up the time spent in queries during one rerun for the footer, and when the source is
+    unreachable or times out it serves this session's last good result for the same query,
+    recording a StaleNotice so the page can say so.
     """
 
     url: str
     config_path: str | None
     scope: Scope
+    memory: MutableMapping[Any, tuple[dt.datetime, pl.DataFrame]] | None = None
     query_seconds: float = field(default=0.0)
     queries: int = field(default=0)
+    stale: list[StaleNotice] = field(default_factory=list)
 
     def _timed(self, function, spec):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
+        memory_key = (function.__name__, self.url, self.config_path, self.scope.cache_key(), spec)
         try:
-            return function(self.url, self.config_path, self.scope.cache_key(), spec, self.scope)
+            result = function(self.url, self.config_path, self.scope.cache_key(), spec, self.scope)
+        except (SourceUnavailable, QueryTimeout) as error:
+            if self.memory is None or memory_key not in self.memory:
+                raise
+            as_of, result = self.memory[memory_key]
+            self.stale.append(StaleNotice(str(error), as_of))
+            return result
         finally:
             self.query_seconds += time.perf_counter() - started
             self.queries += 1
+        if self.memory is not None:
+            self.memory[memory_key] = (dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), result)
+        return result
 
     def aggregate(self, spec: AggregateSpec) -> pl.DataFrame:
         return self._timed(_aggregate, spec)
@@ -98,3 +128,7 @@ class CachedAccess:
 
     def top_entities(self, spec: TopEntitiesSpec) -> pl.DataFrame:
         return self._timed(_top, spec)
+
+    def latest_event_time(self) -> dt.datetime | None:
+        """The newest event in the source ("data as of")."""
+        return self._timed(_latest_event_time, None)
