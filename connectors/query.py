@@ -185,7 +185,7 @@ class QueryBuilder:
         stmt = sa.select(*dims, *measures).select_from(table)
         stmt = stmt.where(*self.where_clause(table, spec.table, spec.where, countries))
         if dims:
-            stmt = stmt.group_by(*range_refs(dims)).order_by(*range_refs(dims))
+            stmt = stmt.group_by(*range_refs(dims)).order_by(*ordered(range_refs(dims)))
         return stmt.limit(limit)
 
     def records(self, spec: RecordSpec, countries: tuple[str, ...] | None) -> sa.Select[Any]:
@@ -244,7 +244,7 @@ class QueryBuilder:
             )
             .select_from(source)
             .group_by(*range_refs([*dims, tier]))
-            .order_by(*range_refs([*dims, tier]))
+            .order_by(*ordered(range_refs([*dims, tier])))
         )
         return stmt.limit(limit)
 
@@ -273,3 +273,8 @@ def range_refs(columns: list[Expr]) -> list[Expr]:
     so `date_trunc($1, x)` in SELECT and `date_trunc($2, x)` in GROUP BY would not match.
     """
     return [sa.literal_column(str(position)) for position in range(1, len(columns) + 1)]
+
+
+def ordered(refs: list[Expr]) -> list[Any]:
+    """Ascending with NULLs last on every backend (SQLite would otherwise put them first)."""
+    return [sa.nulls_last(ref) for ref in refs]

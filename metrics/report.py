@@ -39,13 +39,15 @@ def breakdown_dimensions() -> dict[str, str]:
     return labels
 
 
-def combined_breakdown(data: DataAccess, request: MetricRequest, dimension: str) -> pl.DataFrame:
+def combined_breakdown(
+    data: DataAccess, request: MetricRequest, dimension: str, settings: Settings | None = None
+) -> pl.DataFrame:
     """One row per key of `dimension`, a column per metric of every domain that supports it."""
     combined: pl.DataFrame | None = None
     for domain in DOMAINS:
         if dimension not in domain.BREAKDOWN_DIMENSIONS:
             continue
-        frame = domain.breakdown(data, request, (dimension,))
+        frame = domain.breakdown(data, request, (dimension,), settings=settings)
         frame = frame.select(dimension, *[c for c in frame.columns if c != dimension and not c.endswith(".previous")])
         combined = frame if combined is None else combined.join(frame, on=dimension, how="full", coalesce=True)
     if combined is None:
@@ -97,7 +99,7 @@ def report_json(
         "metrics": [kpi_json(k) for k in all_kpis(data, request, settings)],
     }
     if by:
-        frame = combined_breakdown(data, request, by)
+        frame = combined_breakdown(data, request, by, settings)
         result["breakdown"] = {
             "dimension": by,
             "rows": [

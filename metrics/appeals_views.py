@@ -1,0 +1,118 @@
+"""The appeals domain's own views: funnel, backlog aging, overturn rate by key, overturn movers."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connectors.spec import AggregateSpec, Before, Dim, Elapsed, ElapsedMore, Histogram, NullOrAtLeast
+from metrics.appeals import (
+    appeal_filters,
+    check_dimensions,
+    decided_components,
+    flows,
+    roll_up,
+)
+from metrics.base import DataAccess, MetricRequest, Period, ratio, ratio_expr
+
+FUNNEL_STAGES = ("Actioned cases", "Appeals submitted", "Appeals decided", "Overturned")
+AGING_EDGES_HOURS: tuple[float, ...] = (24.0, 48.0, 72.0, 168.0)
+AGING_BUCKETS: tuple[str, ...] = ("<24 h", "24-48 h", "48-72 h", "3-7 d", ">7 d")
+OVERTURN_DIMENSIONS = ("policy", "original_channel")
+
+
+def funnel(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
+    """Actioned cases -> appeals submitted -> decided -> overturned in the period, with step shares."""
+    row = flows(data, request, request.period, ()).row(0, named=True)
+    counts = [row["actioned_cases"], row["submitted"], row["decided"], row["overturned"]]
+    return pl.DataFrame(
+        {
+            "stage": FUNNEL_STAGES,
+            "count": counts,
+            "share_of_previous_stage": [None, *(ratio(n, d) for n, d in zip(counts[1:], counts[:-1]))],
+        },
+        schema={"stage": pl.String, "count": pl.Int64, "share_of_previous_stage": pl.Float64},
+    )
+
+
+def backlog_aging(data: DataAccess, request: MetricRequest, by_country: bool = False) -> pl.DataFrame:
+    """The backlog at the period end by age bucket: count and how many are past their sla_hours."""
+    at = request.period.end_ts
+    age = Elapsed("submitted_at", at=at)
+    dims = (Dim("country_code"),) if by_country else ()
+    counts = data.aggregate(AggregateSpec(
+        "appeals",
+        dims,
+        (
+            Histogram("count", age, AGING_EDGES_HOURS),
+            Histogram("breached", age, AGING_EDGES_HOURS, where=ElapsedMore(age, "sla_hours")),
+        ),
+        where=(Before("submitted_at", at), NullOrAtLeast("decided_at", at), *appeal_filters(request)),
+        countries=request.countries,
+    ))
+    keys = [d.output for d in dims]
+    if by_country:  # a country with no backlog has no row
+        counts = counts.filter(pl.sum_horizontal(f"count_b{i}" for i in range(len(AGING_BUCKETS))) > 0)
+    buckets = pl.DataFrame({"bucket": AGING_BUCKETS, "order": range(len(AGING_BUCKETS))})
+    long = [
+        counts.select(*keys, pl.lit(i).alias("order"), pl.col(f"count_b{i}").alias("count"),
+                      pl.col(f"breached_b{i}").alias("breached"))
+        for i in range(len(AGING_BUCKETS))
+    ]
+    return (
+        pl.concat(long)
+        .join(buckets, on="order")
+        .sort(*keys, "order")
+        .select(*keys, "bucket", "count", "breached")
+    )
+
+
+def overturn_compare(data: DataAccess, request: MetricRequest, dims: tuple[str, ...]) -> pl.DataFrame:
+    """Per key: decided, overturned and overturn rate in the period and the comparison, and the delta."""
+    check_dimensions(dims)
+    keys = list(dims)
+
+    def side(span: Period, prefix: str) -> pl.DataFrame:
+        frame = roll_up(decided_components(data, request, span, dims), data, keys)
+        return frame.select(*keys, pl.col("decided").alias(prefix + "decided"),
+                            pl.col("overturned").alias(prefix + "overturned"))
+
+    current, previous = side(request.period, ""), side(request.comparison, "previous_")
+    joined = current.join(previous, on=keys, how="full", coalesce=True, nulls_equal=True) if keys else (
+        pl.concat([current, previous], how="horizontal")
+    )
+    return joined.with_columns(
+        pl.col("decided", "overturned", "previous_decided", "previous_overturned").fill_null(0)
+    ).with_columns(
+        overturn_rate=ratio_expr("overturned", "decided"),
+        previous_overturn_rate=ratio_expr("previous_overturned", "previous_decided"),
+    ).with_columns(
+        delta=pl.col("overturn_rate") - pl.col("previous_overturn_rate"),
+    ).select(
+        *keys, "overturn_rate", "decided", "overturned", "previous_overturn_rate", "previous_decided",
+        "previous_overturned", "delta",
+    )
+
+
+def overturn_by(data: DataAccess, request: MetricRequest, dimension: str) -> pl.DataFrame:
+    """Overturn rate per policy or original channel, with the comparison rate and the delta."""
+    if dimension not in OVERTURN_DIMENSIONS:
+        raise ValueError(f"overturn_by supports {list(OVERTURN_DIMENSIONS)}, not {dimension!r}")
+    return overturn_compare(data, request, (dimension,)).sort(
+        "overturn_rate", dimension, descending=[True, False], nulls_last=True
+    )
+
+
+def overturn_movers(
+    data: DataAccess,
+    request: MetricRequest,
+    dimensions: tuple[str, ...] = ("country_code", "policy"),
+    min_decided: int = 20,
+) -> pl.DataFrame:
+    """Cells by the rise of their overturn rate vs the comparison; cells under min_decided are left out."""
+    if not dimensions:
+        raise ValueError("overturn_movers needs at least one dimension")
+    return (
+        overturn_compare(data, request, tuple(dimensions))
+        .filter((pl.col("decided") >= min_decided) & (pl.col("previous_decided") >= min_decided))
+        .sort("delta", *dimensions, descending=[True, *[False] * len(dimensions)], nulls_last=True)
+    )
