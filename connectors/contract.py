@@ -118,7 +118,7 @@ CONTRACT: Final[dict[str, dict[str, LogicalType]]] = {
 
 # Columns that may be null by design (pending, not yet acknowledged, not applicable).
 NULLABLE: Final[dict[str, frozenset[str]]] = {
-    "moderation_cases": frozenset({"vendor", "site", "action", "qa_agree"}),
+    "moderation_cases": frozenset({"decided_at", "vendor", "site", "action", "qa_agree"}),
     "appeals": frozenset({"decided_at", "outcome", "reviewer", "qa_score"}),
     "escalations": frozenset(
         {"acknowledged_at", "contained_at", "resolved_at", "recurrence_of", "root_cause"}

@@ -13,12 +13,14 @@ import polars as pl
 import pyarrow as pa
 
 from connectors.contract import polars_schema
+from sample_data.reference import DIURNAL
 
 US_PER_SECOND = 1_000_000
 US_PER_HOUR = 3_600 * US_PER_SECOND
 US_PER_DAY = 24 * US_PER_HOUR
 EPOCH = dt.date(1970, 1, 1)
 PHI = (5**0.5 - 1) / 2  # golden-ratio step of the low-discrepancy sequences
+SQRT2_STEP = 2**0.5 - 1  # a second, unrelated step
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,17 @@ def choose(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray | None 
     whose row `rows[i]` is used for draw i."""
     if probs.ndim == 1:
         cum = np.cumsum(probs / probs.sum())
-        return np.minimum(np.searchsorted(cum, rng.random(size), side="right"), len(cum) - 1)
+        codes = np.searchsorted(cum, rng.random(size), side="right")
+        return np.minimum(codes, len(cum) - 1)
+    # Row r's cumulative distribution shifted to [r, r + 1]: one searchsorted over all rows,
+    # without (rows x k) temporaries.
+    n_dist, k = probs.shape
     cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-    picked = cum[rows]
-    u = rng.random(len(picked))
-    return np.minimum((u[:, None] >= picked).sum(axis=1), probs.shape[1] - 1)
+    cum[:, -1] = 1.0
+    flat = (cum + np.arange(n_dist)[:, None]).ravel()
+    rows = np.asarray(rows, dtype=np.int64)
+    idx = np.searchsorted(flat, rows + rng.random(len(rows)), side="right")
+    return np.minimum(idx - rows * k, k - 1)
 
 
 def group_ranks(groups: np.ndarray, order_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,14 +104,14 @@ def group_ranks(groups: np.ndarray, order_key: np.ndarray) -> tuple[np.ndarray, 
     return order, ranks
 
 
-def low_discrepancy(rng: np.random.Generator, groups: np.ndarray,
-                    order_key: np.ndarray) -> np.ndarray:
+def low_discrepancy(rng: np.random.Generator, groups: np.ndarray, order_key: np.ndarray,
+                    step: float = PHI) -> np.ndarray:
     """Uniforms in [0, 1) that are evenly spread within every contiguous run (in order_key order)
     of each group: the share of values below q in any run of n rows is q within ~2/n. Used so
     the planted stories and their baselines hold even at small scale without noisy swings."""
     _, ranks = group_ranks(groups, order_key)
     offsets = rng.random(int(groups.max()) + 1 if len(groups) else 1)
-    return (offsets[groups] + ranks * PHI) % 1.0
+    return (offsets[groups] + ranks * step) % 1.0
 
 
 def systematic_bernoulli(rng: np.random.Generator, p: np.ndarray, groups: np.ndarray,
@@ -127,12 +135,22 @@ def systematic_bernoulli(rng: np.random.Generator, p: np.ndarray, groups: np.nda
 def time_of_day_us(rng: np.random.Generator, utc_offset_hours: np.ndarray) -> np.ndarray:
     """Microseconds after UTC midnight, following the local-time activity profile of each row's
     market (wrapped into the same UTC day)."""
-    from sample_data.reference import DIURNAL
-
     n = len(utc_offset_hours)
     hour = choose(rng, DIURNAL, size=n)
     local = hour * US_PER_HOUR + rng.integers(0, US_PER_HOUR, n)
     return (local - utc_offset_hours * US_PER_HOUR) % US_PER_DAY
+
+
+def log_logistic(u: np.ndarray, median: np.ndarray | float, shape: float) -> np.ndarray:
+    """Quantile function of the log-logistic distribution (heavy right tail, closed form)."""
+    u = np.clip(u, 1e-4, 1 - 1e-4)
+    return np.asarray(median) * (u / (1 - u)) ** (1 / shape)
+
+
+def log_logistic_mean_factor(shape: float) -> float:
+    """Mean / median of a log-logistic distribution with this shape (> 1)."""
+    b = np.pi / shape
+    return float(b / np.sin(b))
 
 
 def lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: float,

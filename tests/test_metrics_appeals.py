@@ -377,8 +377,9 @@ def test_overturn_story_is_the_top_mover(small_demo: ScopedAccess) -> None:
         top = top_mover(small_demo, request, min_decided)
         assert (top["country_code"], top["policy"]) == ("DE", "counterfeit")
         assert top["delta"] > 0.25 and top["overturn_rate"] > 2 * top["previous_overturn_rate"]
-    # within Germany, counterfeit tops the overturn-by-policy view (sorted by rate)
-    de = overturn_by(small_demo, story_request(countries=("DE",)), "policy")
+    # within Germany, counterfeit tops the overturn-by-policy view among policies with real volume
+    # (at small scale a policy with a single decided appeal can show 100%)
+    de = overturn_by(small_demo, story_request(countries=("DE",)), "policy").filter(pl.col("decided") >= 10)
     assert de["policy"][0] == "counterfeit" and de["overturn_rate"][0] > 0.5
     # before the story started (21 days earlier) the same cell did not move
     from sample_data.generator import DEFAULT_END

@@ -24,9 +24,6 @@ RELOCATED = Stories(
     p0_country="JP",
     recurring_root_cause="vendor_guideline_gap",
 )
-# moderation_cases.decided_at is NULL for cases still pending at the end although the contract's
-# NULLABLE does not list it (see sample_data/README.md).
-EXTRA_NULLABLE = {("moderation_cases", "decided_at")}
 
 
 def at(day: dt.date, hour: int = 0) -> dt.datetime:
@@ -83,7 +80,7 @@ def test_every_table_has_the_exact_contract_schema(small, relocated):
 def test_non_nullable_columns_have_no_nulls(small):
     for name, frame in small.items():
         for column in frame.columns:
-            if column in NULLABLE[name] or (name, column) in EXTRA_NULLABLE:
+            if column in NULLABLE[name]:
                 continue
             assert frame[column].null_count() == 0, f"{name}.{column}"
 
