@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol, Sequence
+from typing import Callable, Iterable, Literal, Mapping, Protocol, Sequence
 
 import polars as pl
 
@@ -15,6 +15,7 @@ from connectors.spec import (
     Count,
     Dim,
     EntityRollupSpec,
+    Eq,
     In,
     RecordSpec,
     TopEntitiesSpec,
@@ -29,7 +30,7 @@ Grain = Literal["day", "week"]
 # A percentile interpolated inside its bucket is within one bucket width of the exact value.
 DURATION_EDGES_HOURS: tuple[float, ...] = (
     1 / 60, 5 / 60, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 36, 42, 48,
-    54, 60, 72, 84, 96, 120, 144, 168, 216, 264, 336, 504, 720,
+    54, 60, 72, 84, 96, 120, 144, 168, 216, 264, 336, 504, 720, 1080, 1440, 2160,
 )
 
 
@@ -201,6 +202,95 @@ def in_period(period: Period, column: str = "day") -> pl.Expr:
     return pl.col(column).is_between(period.start, period.end, closed="both")
 
 
+def date_grid(period: Period, grain: Grain) -> pl.DataFrame:
+    """Every day, or every ISO-week Monday, that a period touches, as a `date` column."""
+    start = period.start if grain == "day" else period.start - dt.timedelta(days=period.start.weekday())
+    return pl.DataFrame(
+        {"date": pl.date_range(start, period.end, interval="1d" if grain == "day" else "1w", eager=True)}
+    )
+
+
+def single_country(request: MetricRequest) -> str | None:
+    """The market of a request for exactly one market (for per-market targets), else None."""
+    return request.countries[0] if request.countries and len(request.countries) == 1 else None
+
+
+# ---- breakdown keys and component frames ------------------------------------------------------
+
+# Breakdown dimensions that are not table columns, and the columns they are grouped by in SQL.
+REGION_COLUMNS: Mapping[str, tuple[str, ...]] = {"region": ("country_code",)}
+
+
+def breakdown_keys(dimensions: Sequence[str], allowed: Mapping[str, str]) -> list[str]:
+    """The requested dimensions without repeats; ValueError when there are none or one is unknown."""
+    unknown = [d for d in dimensions if d not in allowed]
+    if unknown or not dimensions:
+        raise ValueError(f"unknown breakdown dimensions {unknown}; use some of {list(allowed)}")
+    return list(dict.fromkeys(dimensions))
+
+
+def query_columns(
+    dimensions: Iterable[str], derived: Mapping[str, tuple[str, ...]] = REGION_COLUMNS
+) -> tuple[str, ...]:
+    """The table columns to group by for breakdown dimensions, without repeats (region -> country_code)."""
+    return tuple(dict.fromkeys(c for d in dimensions for c in derived.get(d, (d,))))
+
+
+def known_query_columns(
+    dimensions: Sequence[str], allowed: Mapping[str, str], domain: str
+) -> tuple[str, ...]:
+    """query_columns of dimensions that must all be in `allowed` (ValueError naming the first unknown)."""
+    for d in dimensions:
+        if d not in allowed:
+            raise ValueError(f"unknown {domain} breakdown dimension {d!r}; use one of {list(allowed)}")
+    return query_columns(dimensions)
+
+
+def sum_by(frame: pl.DataFrame, keys: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
+    """Sum `columns` per key combination (one row of totals when keys is empty)."""
+    if not keys:
+        return frame.select(pl.col(list(columns)).sum())
+    return frame.group_by(list(keys)).agg(pl.col(list(columns)).sum())
+
+
+def outer_merge(frames: Sequence[pl.DataFrame], keys: Sequence[str]) -> pl.DataFrame:
+    """Full outer join of frames on keys (null keys match), or side by side when there are no keys."""
+    if not keys:
+        return pl.concat(frames, how="horizontal")
+    merged = frames[0]
+    for other in frames[1:]:
+        merged = merged.join(other, on=list(keys), how="full", coalesce=True, nulls_equal=True)
+    return merged
+
+
+def largest_first(frame: pl.DataFrame, column: str, keys: Sequence[str]) -> pl.DataFrame:
+    """Rows by `column` descending, then by the keys ascending; nulls last (the breakdown order)."""
+    return frame.sort([column, *keys], descending=[True, *([False] * len(keys))], nulls_last=True)
+
+
+def component_trend(
+    frame: pl.DataFrame,
+    window: Period,
+    grain: Grain,
+    components: Sequence[str],
+    with_metrics: Callable[[pl.DataFrame], pl.DataFrame],
+    metric_ids: Sequence[str],
+) -> pl.DataFrame:
+    """Long frame date, metric_id, value from components keyed by `date`, zero on dates without any."""
+    return (
+        date_grid(window, grain)
+        .join(frame, on="date", how="left")
+        .with_columns(pl.col(list(components)).fill_null(0))
+        .pipe(with_metrics)
+        .unpivot(index="date", on=list(metric_ids), variable_name="metric_id", value_name="value")
+    )
+
+
+def elapsed_seconds(start: str, end: str) -> pl.Expr:
+    """Polars: whole seconds from the `start` to the `end` timestamp column, as the database counts them."""
+    return (pl.col(end).dt.truncate("1s") - pl.col(start).dt.truncate("1s")).dt.total_seconds()
+
+
 COUNTRIES_SPEC = AggregateSpec(
     "countries",
     (Dim("country_code"), Dim("country_name"), Dim("region")),
@@ -216,3 +306,18 @@ def country_regions(data: DataAccess) -> pl.DataFrame:
 def add_region(frame: pl.DataFrame, data: DataAccess) -> pl.DataFrame:
     """Join a `region` column onto a frame keyed by country_code."""
     return frame.join(country_regions(data).select("country_code", "region"), on="country_code", how="left")
+
+
+def region_codes(data: DataAccess, region: str) -> tuple[str, ...]:
+    """The market codes of one region, among the markets in the user's scope."""
+    regions = country_regions(data)
+    return tuple(regions.filter(pl.col("region") == region)["country_code"].to_list())
+
+
+def match_condition(data: DataAccess, dimension: str, value: str, dimensions: Mapping[str, str]) -> Condition:
+    """The condition narrowing records to one breakdown key (a region matches its markets)."""
+    if dimension == "region":
+        return In("country_code", region_codes(data, value) or ("",))
+    if dimension in dimensions:
+        return Eq(dimension, value)
+    raise ValueError(f"cannot drill down by {dimension!r}; use one of {list(dimensions)}")
