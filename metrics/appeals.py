@@ -39,11 +39,16 @@ from metrics.base import (
     MetricRequest,
     Period,
     add_region,
-    country_regions,
     day_range,
+    elapsed_seconds,
     histogram_columns,
+    largest_first,
+    outer_merge,
     percentile_expr,
+    query_columns,
     ratio_expr,
+    region_codes,
+    single_country,
 )
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
@@ -117,7 +122,7 @@ def check_dimensions(dims: tuple[str, ...]) -> None:
 
 def sql_dims(dims: tuple[str, ...]) -> tuple[str, ...]:
     """The columns to group by in SQL: region is grouped as country_code and rolled up in Polars."""
-    return tuple(dict.fromkeys("country_code" if d == "region" else d for d in dims))
+    return query_columns(dims)
 
 
 def appeal_filters(request: MetricRequest) -> tuple[Condition, ...]:
@@ -127,12 +132,7 @@ def appeal_filters(request: MetricRequest) -> tuple[Condition, ...]:
 
 def merge(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
     """Full outer join of component frames on keys (side by side without keys); missing counts are 0."""
-    if not keys:
-        merged = pl.concat(frames, how="horizontal")
-    else:
-        merged = frames[0]
-        for other in frames[1:]:
-            merged = merged.join(other, on=keys, how="full", coalesce=True, nulls_equal=True)
+    merged = outer_merge(frames, keys)
     return merged.with_columns(pl.col(c).fill_null(0) for c in merged.columns if c in COUNT_COLUMNS)
 
 
@@ -250,11 +250,7 @@ def period_values(data: DataAccess, request: MetricRequest, dims: tuple[str, ...
         )
         for span, suffix in ((request.period, ""), (request.comparison, ".previous"))
     ]
-    joined = (
-        sides[0].join(sides[1], on=keys, how="full", coalesce=True, nulls_equal=True)
-        if keys
-        else pl.concat(sides, how="horizontal")
-    )
+    joined = outer_merge(sides, keys)
     counts = [m.id + s for m in METRICS if m.unit == "count" for s in ("", ".previous")]
     return joined.with_columns(pl.col(counts).fill_null(0.0)).select(
         *keys, *(c for m in METRIC_IDS for c in (m, m + ".previous"))
@@ -267,7 +263,7 @@ def period_values(data: DataAccess, request: MetricRequest, dims: tuple[str, ...
 def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[KpiValue]:
     """Every appeals metric for the period and the comparison period, with its target."""
     row = period_values(data, request, ()).row(0, named=True)
-    country = request.countries[0] if request.countries and len(request.countries) == 1 else None
+    country = single_country(request)
     return [
         KpiValue(m, row[m.id], row[m.id + ".previous"], settings.target(m, country=country)) for m in METRICS
     ]
@@ -308,9 +304,7 @@ def breakdown(
     data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...], settings: Settings | None = None
 ) -> pl.DataFrame:
     """One row per key: every metric for the period and the comparison, sorted by the first KPI."""
-    return period_values(data, request, tuple(dimensions)).sort(
-        KPI_IDS[0], *dimensions, descending=[True, *[False] * len(dimensions)], nulls_last=True
-    )
+    return largest_first(period_values(data, request, tuple(dimensions)), KPI_IDS[0], dimensions)
 
 
 def match_conditions(data: DataAccess, request: MetricRequest, match: dict[str, str] | None) -> tuple[
@@ -322,8 +316,7 @@ def match_conditions(data: DataAccess, request: MetricRequest, match: dict[str, 
     conditions = tuple(Eq(k, v) for k, v in match.items() if k != "region")
     countries = request.countries
     if "region" in match:
-        regions = country_regions(data)
-        in_region = regions.filter(pl.col("region") == match["region"])["country_code"].to_list()
+        in_region = region_codes(data, match["region"])
         countries = tuple(c for c in in_region if countries is None or c in countries)
     return conditions, countries
 
@@ -344,8 +337,7 @@ def drilldown(
         countries=countries,
     ))
     # whole seconds crossed, exactly as the database counts them for the SLA check
-    whole = [pl.col(c).dt.truncate("1s") for c in ("decided_at", "submitted_at")]
-    seconds = (whole[0] - whole[1]).dt.total_seconds()
+    seconds = elapsed_seconds("submitted_at", "decided_at")
     tat = seconds / 3600
     return records.with_columns(
         tat_hours=tat,

@@ -12,7 +12,7 @@ from metrics.appeals import (
     flows,
     roll_up,
 )
-from metrics.base import DataAccess, MetricRequest, Period, ratio, ratio_expr
+from metrics.base import DataAccess, MetricRequest, Period, largest_first, outer_merge, ratio, ratio_expr
 
 FUNNEL_STAGES = ("Actioned cases", "Appeals submitted", "Appeals decided", "Overturned")
 AGING_EDGES_HOURS: tuple[float, ...] = (24.0, 48.0, 72.0, 168.0)
@@ -77,10 +77,7 @@ def overturn_compare(data: DataAccess, request: MetricRequest, dims: tuple[str, 
                             pl.col("overturned").alias(prefix + "overturned"))
 
     current, previous = side(request.period, ""), side(request.comparison, "previous_")
-    joined = current.join(previous, on=keys, how="full", coalesce=True, nulls_equal=True) if keys else (
-        pl.concat([current, previous], how="horizontal")
-    )
-    return joined.with_columns(
+    return outer_merge([current, previous], keys).with_columns(
         pl.col("decided", "overturned", "previous_decided", "previous_overturned").fill_null(0)
     ).with_columns(
         overturn_rate=ratio_expr("overturned", "decided"),
@@ -97,9 +94,7 @@ def overturn_by(data: DataAccess, request: MetricRequest, dimension: str) -> pl.
     """Overturn rate per policy or original channel, with the comparison rate and the delta."""
     if dimension not in OVERTURN_DIMENSIONS:
         raise ValueError(f"overturn_by supports {list(OVERTURN_DIMENSIONS)}, not {dimension!r}")
-    return overturn_compare(data, request, (dimension,)).sort(
-        "overturn_rate", dimension, descending=[True, False], nulls_last=True
-    )
+    return largest_first(overturn_compare(data, request, (dimension,)), "overturn_rate", (dimension,))
 
 
 def overturn_movers(
@@ -114,5 +109,5 @@ def overturn_movers(
     return (
         overturn_compare(data, request, tuple(dimensions))
         .filter((pl.col("decided") >= min_decided) & (pl.col("previous_decided") >= min_decided))
-        .sort("delta", *dimensions, descending=[True, *[False] * len(dimensions)], nulls_last=True)
+        .pipe(largest_first, "delta", dimensions)
     )

@@ -39,7 +39,12 @@ from metrics.base import (
     MetricRequest,
     country_regions,
     day_range,
+    known_query_columns,
+    largest_first,
+    outer_merge,
     ratio_expr,
+    region_codes,
+    single_country,
 )
 from metrics.creator_signals import (
     OCCURRED,
@@ -101,10 +106,7 @@ VIOLATION_COLUMNS = tuple(CONTRACT["creator_violations"])
 
 def _query_dims(dimensions: tuple[str, ...]) -> tuple[str, ...]:
     """SQL grouping columns for the requested dimensions (region is grouped by market, then joined)."""
-    for d in dimensions:
-        if d not in BREAKDOWN_DIMENSIONS:
-            raise ValueError(f"unknown creator breakdown dimension {d!r}; use one of {list(BREAKDOWN_DIMENSIONS)}")
-    return tuple(dict.fromkeys("country_code" if d == "region" else d for d in dimensions))
+    return known_query_columns(dimensions, BREAKDOWN_DIMENSIONS, "creator")
 
 
 def _regroup(frame: pl.DataFrame, dims: tuple[str, ...], regions: pl.DataFrame | None, sums: list[pl.Expr]) -> pl.DataFrame:
@@ -151,15 +153,6 @@ def _risk_sums(suffix: str = "") -> list[pl.Expr]:
     ]
 
 
-def _merge(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
-    if not keys:
-        return pl.concat(frames, how="horizontal")
-    merged = frames[0]
-    for other in frames[1:]:
-        merged = merged.join(other, on=keys, how="full", coalesce=True, nulls_equal=True)
-    return merged
-
-
 def _components(data: DataAccess, request: MetricRequest, dims: tuple[str, ...],
                 thresholds: tuple[float, ...]) -> pl.DataFrame:
     """Additive components per key for the period and (suffix _prev) the comparison period."""
@@ -182,9 +175,9 @@ def _components(data: DataAccess, request: MetricRequest, dims: tuple[str, ...],
     active = _regroup(data.aggregate(_active_spec(request, _query_dims(creator_dims), cutoffs)), creator_dims, regions,
                       [(pl.col(f"onboarded{s}") - pl.col(f"removed{s}")).sum().alias(f"active{s}") for s in cutoffs])
     if len(creator_dims) == len(dims):  # every market with creators is a row, violations or not
-        merged = _merge([*frames, active], list(dims))
+        merged = outer_merge([*frames, active], dims)
     else:
-        merged = _merge(frames, list(dims))
+        merged = outer_merge(frames, dims)
         merged = merged.join(active, on=list(creator_dims), how="left", nulls_equal=True) if creator_dims \
             else merged.join(active, how="cross")
     return merged.with_columns(pl.exclude(dims).fill_null(0))
@@ -217,7 +210,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
         .select(*_metric_values(), *_metric_values("_prev", ".previous"))
         .row(0, named=True)
     )
-    country = request.countries[0] if request.countries is not None and len(request.countries) == 1 else None
+    country = single_country(request)
     return [KpiValue(m, row[m.id], row[f"{m.id}.previous"], settings.target(m, country=country)) for m in METRICS]
 
 
@@ -226,9 +219,9 @@ def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, .
     """One row per key: each metric for the period ("<id>") and the comparison ("<id>.previous")."""
     dims = tuple(dict.fromkeys(dimensions))
     frame = _components(data, request, dims, tier_thresholds(settings))
-    return (
-        frame.select(*(pl.col(d).cast(pl.String) for d in dims), *_metric_values(), *_metric_values("_prev", ".previous"))
-        .sort([KPI_IDS[0], *dims], descending=[True, *(False for _ in dims)], nulls_last=True)
+    return largest_first(
+        frame.select(*(pl.col(d).cast(pl.String) for d in dims), *_metric_values(), *_metric_values("_prev", ".previous")),
+        KPI_IDS[0], dims,
     )
 
 
@@ -285,8 +278,7 @@ def drilldown(data: DataAccess, request: MetricRequest, limit: int = 100,
     countries = request.countries
     for key, value in (match or {}).items():
         if key == "region":
-            regions = country_regions(data)
-            codes = regions.filter(pl.col("region") == value)["country_code"].to_list()
+            codes = region_codes(data, value)
             countries = tuple(c for c in codes if countries is None or c in countries)
         elif key in VIOLATION_COLUMNS:
             where.append(Eq(key, value))
@@ -337,5 +329,5 @@ def violations_by(data: DataAccess, request: MetricRequest,
         )
         .with_columns(ratio_expr("violations", "total").alias("share"))
         .drop("total")
-        .sort(["violations", *dims], descending=[True, *(False for _ in dims)], nulls_last=True)
+        .pipe(largest_first, "violations", dims)
     )

@@ -11,32 +11,24 @@ Definitions (DESIGN.md): volume counts escalations OPENED in the period; speed m
 escalations whose stage END (acknowledged_at / contained_at / resolved_at) falls in the period;
 "open at period end" = opened before the end of the period and not resolved by it.
 
-Per-priority targets come from the `[escalations]` config section, merged over the defaults:
-
-    [escalations.targets.P0]
-    ack_hours = 1
-    contain_hours = 24
-    resolve_hours = 72
+The domain's own views (speed by priority, open escalations, root causes, recurrence) live in
+`metrics.escalation_views` and are re-exported here.
+Per-priority stage targets (`[escalations.targets.<priority>]` over the defaults) are read by
+`metrics.escalation_targets`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import polars as pl
 
 from connectors.spec import (
     AggregateSpec,
-    All,
-    AnyOf,
     Before,
     Condition,
     Count,
     Dim,
-    Elapsed,
-    ElapsedAtMostHours,
     Eq,
     Histogram,
     In,
@@ -53,29 +45,31 @@ from metrics.base import (
     MetricRequest,
     Period,
     add_region,
-    country_regions,
     histogram_columns,
     percentile_expr,
+    known_query_columns,
     ratio_expr,
+    region_codes,
+    single_country,
+    largest_first,
+)
+from metrics.escalation_targets import (
+    DEFAULT_TARGETS,  # noqa: F401  (re-exported)
+    ELAPSED,
+    STAGE_END,  # noqa: F401  (re-exported)
+    STAGES,
+    StageTargets,
+    priority_targets,
+    within_targets,
 )
 from metrics.registry import Direction, MetricDef, Unit, register
 from metrics.targets import Settings
 
 TABLE = "escalations"
 NOT_SET = "(not set)"  # label of a null breakdown key (e.g. no root cause recorded yet)
-STAGES: tuple[str, ...] = ("ack", "contain", "resolve")
 STAGE_LABELS: dict[str, str] = {"ack": "acknowledge", "contain": "contain", "resolve": "resolve"}
-STAGE_END: dict[str, str] = {"ack": "acknowledged_at", "contain": "contained_at", "resolve": "resolved_at"}
-ELAPSED: dict[str, Elapsed] = {stage: Elapsed("opened_at", end=end) for stage, end in STAGE_END.items()}
 HISTOGRAM_NAME: dict[str, str] = {"ack": "tta", "contain": "ttc", "resolve": "ttr"}
 FILTERS: dict[str, str] = {"priorities": "priority"}
-
-DEFAULT_TARGETS: dict[str, dict[str, float]] = {
-    "P0": {"ack_hours": 1, "contain_hours": 24, "resolve_hours": 72},
-    "P1": {"ack_hours": 4, "contain_hours": 72, "resolve_hours": 168},
-    "P2": {"ack_hours": 24, "contain_hours": 168, "resolve_hours": 336},
-    "P3": {"ack_hours": 72, "contain_hours": 336, "resolve_hours": 720},
-}
 
 
 def _metric(
@@ -152,50 +146,6 @@ RECORD_COLUMNS: tuple[str, ...] = (
 )
 
 
-# ---- per-priority targets --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageTargets:
-    """Hours allowed from opening to each stage, for one priority."""
-
-    ack_hours: float
-    contain_hours: float
-    resolve_hours: float
-
-    def hours(self, stage: str) -> float:
-        return float(getattr(self, f"{stage}_hours"))
-
-
-def priority_targets(settings: Settings) -> dict[str, StageTargets]:
-    """Per-priority stage targets: `[escalations.targets.<priority>]` merged over the defaults."""
-    configured: Mapping[str, Any] = settings.section("escalations").get("targets", {}) or {}
-    merged: dict[str, dict[str, float]] = {p: dict(t) for p, t in DEFAULT_TARGETS.items()}
-    for priority, values in configured.items():
-        merged.setdefault(str(priority), {}).update({k: float(v) for k, v in dict(values).items()})
-    result: dict[str, StageTargets] = {}
-    for priority, values in sorted(merged.items()):
-        missing = [f"{s}_hours" for s in STAGES if f"{s}_hours" not in values]
-        if missing:
-            raise ValueError(
-                f"[escalations.targets.{priority}] is missing {', '.join(missing)} (hours from opening)"
-            )
-        result[priority] = StageTargets(*(float(values[f"{s}_hours"]) for s in STAGES))
-    return result
-
-
-def _within(stages: tuple[str, ...], targets: dict[str, StageTargets]) -> Condition:
-    """The escalation reached every stage in `stages` within its priority's target (exact, in SQL)."""
-    return AnyOf(tuple(
-        All((
-            Eq("priority", priority),
-            *(NotNull(STAGE_END[s]) for s in stages),
-            *(ElapsedAtMostHours(ELAPSED[s], t.hours(s)) for s in stages),
-        ))
-        for priority, t in targets.items()
-    ))
-
-
 # ---- components (SQL) ------------------------------------------------------------------------
 
 HIST_COLUMNS: tuple[str, ...] = tuple(
@@ -226,17 +176,20 @@ def _specs(
     def histogram(stage: str) -> Histogram:
         return Histogram(HISTOGRAM_NAME[stage], ELAPSED[stage], DURATION_EDGES_HOURS)
 
+    def within(*stages: str) -> Condition:
+        return within_targets(stages, targets)
+
     events = [
         per_day("opened_at", Count("opened"), Count("recurrences", NotNull("recurrence_of")),
                 Count("opened_p0", p0)),
-        per_day("acknowledged_at", Count("acknowledged"), Count("ack_within", _within(("ack",), targets)),
+        per_day("acknowledged_at", Count("acknowledged"), Count("ack_within", within("ack")),
                 histogram("ack")),
-        per_day("contained_at", Count("contained"), Count("contain_within", _within(("contain",), targets)),
+        per_day("contained_at", Count("contained"), Count("contain_within", within("contain")),
                 histogram("contain")),
         per_day("resolved_at", Count("resolved"), Count("resolved_p0", p0),
                 Count("resolved_targeted", In("priority", tuple(targets))),
-                Count("resolve_within", _within(("resolve",), targets)),
-                Count("adherent", _within(STAGES, targets)), histogram("resolve")),
+                Count("resolve_within", within("resolve")),
+                Count("adherent", within(*STAGES)), histogram("resolve")),
     ]
     carry_in = AggregateSpec(
         TABLE, dims, (Count("carry_open"), Count("carry_p0", p0)),
@@ -244,20 +197,6 @@ def _specs(
         countries=request.countries,
     )
     return events, carry_in
-
-
-def _query_keys(dimensions: tuple[str, ...]) -> tuple[str, ...]:
-    """Table columns to group by: `region` is not a column, it comes from country_code."""
-    keys: list[str] = []
-    for d in dimensions:
-        if d not in BREAKDOWN_DIMENSIONS:
-            raise ValueError(
-                f"unknown escalations breakdown dimension {d!r}; use one of {list(BREAKDOWN_DIMENSIONS)}"
-            )
-        column = "country_code" if d == "region" else d
-        if column not in keys:
-            keys.append(column)
-    return tuple(keys)
 
 
 def daily_components(
@@ -269,7 +208,7 @@ def daily_components(
     stock already open at the window start booked on its first day.
     """
     window = request.window
-    keys = _query_keys(dimensions)
+    keys = known_query_columns(dimensions, BREAKDOWN_DIMENSIONS, "escalations")
     events, carry_spec = _specs(request, window, keys, priority_targets(settings))
     frames = [data.aggregate(spec) for spec in events]
     carry = data.aggregate(carry_spec).with_columns(pl.lit(window.start).alias("day"))
@@ -355,9 +294,10 @@ def _period_buckets(request: MetricRequest) -> pl.DataFrame:
     )
 
 
-def _period_values(
+def period_values(
     data: DataAccess, request: MetricRequest, settings: Settings, dimensions: tuple[str, ...]
 ) -> pl.DataFrame:
+    """Metric values per (dimensions..., bucket) for the buckets "current" (the period) and "previous"."""
     daily = daily_components(data, request, settings, dimensions)
     return metric_values(summarise(daily, dimensions, _period_buckets(request)))
 
@@ -367,10 +307,10 @@ def _period_values(
 
 def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[KpiValue]:
     """Every escalations metric for the period, with the comparison value and the target."""
-    values = _period_values(data, request, settings, ())
+    values = period_values(data, request, settings, ())
     current = values.filter(pl.col("bucket") == "current").row(0, named=True)
     previous = values.filter(pl.col("bucket") == "previous").row(0, named=True)
-    country = request.countries[0] if request.countries is not None and len(request.countries) == 1 else None
+    country = single_country(request)
     return [
         KpiValue(m, value=current[m.id], previous=previous[m.id], target=settings.target(m, country=country))
         for m in METRICS
@@ -412,7 +352,7 @@ def breakdown(
 
     `settings` only matters for the adherence metrics (per-priority targets); default targets if None.
     """
-    values = _period_values(data, request, settings or Settings(), dimensions)
+    values = period_values(data, request, settings or Settings(), dimensions)
     current = values.filter(pl.col("bucket") == "current").select(*dimensions, *METRIC_IDS)
     previous = values.filter(pl.col("bucket") == "previous").select(
         *dimensions, *(pl.col(m).alias(f"{m}.previous") for m in METRIC_IDS)
@@ -421,9 +361,7 @@ def breakdown(
     joined = current.join(previous, on=list(dimensions), how="left") if dimensions else pl.concat(
         [current, previous], how="horizontal"
     )
-    return joined.select(*dimensions, *columns).sort(
-        [KPI_IDS[0], *dimensions], descending=[True, *([False] * len(dimensions))], nulls_last=True
-    )
+    return largest_first(joined.select(*dimensions, *columns), KPI_IDS[0], dimensions)
 
 
 def _match_conditions(
@@ -436,8 +374,7 @@ def _match_conditions(
         if dimension not in BREAKDOWN_DIMENSIONS:
             raise ValueError(f"cannot drill down by {dimension!r}; use one of {list(BREAKDOWN_DIMENSIONS)}")
         if dimension == "region":
-            regions = country_regions(data)
-            in_region = tuple(regions.filter(pl.col("region") == value)["country_code"].to_list())
+            in_region = region_codes(data, value)
             countries = in_region if countries is None else tuple(c for c in countries if c in in_region)
         elif value == NOT_SET:
             conditions.append(IsNull(dimension))
@@ -463,126 +400,13 @@ def drilldown(
     return data.records(spec)
 
 
-# ---- own views -------------------------------------------------------------------------------
+VIEW_NAMES = ("speed_by_priority", "open_escalations", "root_cause_pareto", "recurrence_by_root_cause")
 
 
-def _targets_frame(targets: dict[str, StageTargets]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "priority": list(targets),
-            **{f"{s}_target_hours": [t.hours(s) for t in targets.values()] for s in STAGES},
-        },
-        schema={"priority": pl.String, **{f"{s}_target_hours": pl.Float64 for s in STAGES}},
-    )
+def __getattr__(name: str) -> Any:
+    """Re-export the domain views lazily (metrics.escalation_views imports this module)."""
+    if name in VIEW_NAMES:
+        from metrics import escalation_views
 
-
-def speed_by_priority(data: DataAccess, request: MetricRequest, settings: Settings) -> pl.DataFrame:
-    """Per priority, for the period: resolved, TTA/TTC/TTR P50 and P90, targets and adherence per stage."""
-    values = _period_values(data, request, settings, ("priority",)).filter(pl.col("bucket") == "current")
-    speed = [f"escalations.{HISTOGRAM_NAME[s]}_p{q}_hours" for s in STAGES for q in (50, 90)]
-    table = values.select(
-        "priority",
-        pl.col("resolved").cast(pl.Int64),
-        *(pl.col(m).alias(m.removeprefix("escalations.")) for m in speed),
-        *(pl.col(f"escalations.{s}_adherence").alias(f"{s}_adherence") for s in STAGES),
-        pl.col("escalations.target_adherence").alias("target_adherence"),
-    )
-    return (
-        _targets_frame(priority_targets(settings))
-        .join(table, on="priority", how="full", coalesce=True)
-        .with_columns(pl.col("resolved").fill_null(0))
-        .select(
-            "priority", "resolved", *(c.removeprefix("escalations.") for c in speed),
-            *(f"{s}_target_hours" for s in STAGES), *(f"{s}_adherence" for s in STAGES), "target_adherence",
-        )
-        .sort("priority")
-    )
-
-
-def open_escalations(
-    data: DataAccess, request: MetricRequest, settings: Settings, limit: int = 100
-) -> pl.DataFrame:
-    """Escalations open at the period end, oldest first, with age and the first stage past its target.
-
-    Timestamps after the period end are shown as null and `status` is the status as of the period end,
-    so a past period reads as it stood then. `past_target` names the first stage (acknowledge, contain,
-    resolve) still pending at the period end whose priority target the age has passed, or "".
-    """
-    end = request.period.end_ts
-    spec = RecordSpec(
-        TABLE,
-        ("escalation_id", "priority", "source", "domain", "country_code", "opened_at", "acknowledged_at",
-         "contained_at", "status", "summary"),
-        order_by=("opened_at", "escalation_id"), limit=limit, descending=False,
-        where=(Before("opened_at", end), NullOrAtLeast("resolved_at", end), *request.filters_for(FILTERS)),
-        countries=request.countries,
-    )
-    records = data.records(spec)
-    targets = _targets_frame(priority_targets(settings))
-    as_of = [
-        pl.when(pl.col(c) < end).then(pl.col(c)).otherwise(None).alias(c)
-        for c in ("acknowledged_at", "contained_at")
-    ]
-    age_seconds = (pl.lit(end) - pl.col("opened_at").dt.truncate("1s")).dt.total_seconds()
-    age_hours = age_seconds / 3600
-
-    def passed(stage: str) -> pl.Expr:
-        pending = pl.lit(True) if stage == "resolve" else pl.col(STAGE_END[stage]).is_null()
-        return pending & (age_seconds > pl.col(f"{stage}_target_hours") * 3600).fill_null(False)
-
-    past = pl.when(passed("ack")).then(pl.lit(STAGE_LABELS["ack"]))
-    past = past.when(passed("contain")).then(pl.lit(STAGE_LABELS["contain"]))
-    past = past.when(passed("resolve")).then(pl.lit(STAGE_LABELS["resolve"])).otherwise(pl.lit(""))
-    return (
-        records.with_columns(as_of)
-        .join(targets, on="priority", how="left")
-        .with_columns(
-            pl.when(pl.col("contained_at").is_not_null()).then(pl.lit("contained")).otherwise(pl.lit("open"))
-            .alias("status"),
-            age_hours.cast(pl.Float64).alias("age_hours"),
-            past.alias("past_target"),
-        )
-        .select(
-            "escalation_id", "priority", "source", "domain", "country_code", "opened_at", "acknowledged_at",
-            "contained_at", "status", "summary", "age_hours", "past_target",
-        )
-    )
-
-
-def _by_root_cause(
-    data: DataAccess, request: MetricRequest, event_column: str, *measures: Count
-) -> pl.DataFrame:
-    """Counts per root cause (null -> NOT_SET) of escalations whose `event_column` falls in the period."""
-    spec = AggregateSpec(
-        TABLE, (Dim("root_cause"),), measures,
-        where=(request.period.between(event_column), *request.filters_for(FILTERS)),
-        countries=request.countries,
-    )
-    return data.aggregate(spec).with_columns(pl.col("root_cause").fill_null(NOT_SET))
-
-
-def root_cause_pareto(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
-    """Root causes of escalations resolved in the period: count, share and cumulative share, largest first."""
-    counts = _by_root_cause(data, request, "resolved_at", Count("resolved"))
-    total = counts["resolved"].sum()
-    return (
-        counts.sort(["resolved", "root_cause"], descending=[True, False])
-        .with_columns(pl.lit(total, pl.Int64).alias("total"))
-        .with_columns(
-            ratio_expr("resolved", "total").alias("share"),
-            (pl.col("resolved").cum_sum() / pl.col("total")).alias("cumulative_share"),
-        )
-        .select("root_cause", "resolved", "share", "cumulative_share")
-    )
-
-
-def recurrence_by_root_cause(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
-    """Per root cause, escalations opened in the period, how many recur an earlier one, and the rate."""
-    counts = _by_root_cause(
-        data, request, "opened_at", Count("escalations"), Count("recurrences", NotNull("recurrence_of"))
-    )
-    return (
-        counts.with_columns(ratio_expr("recurrences", "escalations").alias("rate"))
-        .sort(["recurrences", "rate", "root_cause"], descending=[True, True, False], nulls_last=True)
-        .select("root_cause", "escalations", "recurrences", "rate")
-    )
+        return getattr(escalation_views, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,8 +8,6 @@ rate by channel comes from `appeals` decided in the period, grouped by original_
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from connectors.spec import (
@@ -34,11 +32,19 @@ from metrics.base import (
     MetricRequest,
     Period,
     add_region,
-    country_regions,
+    breakdown_keys,
+    component_trend,
+    date_grid,
+    elapsed_seconds,
     histogram_columns,
     in_period,
+    match_condition,
     percentile_expr,
+    query_columns,
     ratio_expr,
+    single_country,
+    largest_first,
+    sum_by,
 )
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
@@ -176,9 +182,7 @@ def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _sum_by(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Sum the components per key combination (one row of totals when keys is empty)."""
-    if not keys:
-        return frame.select(pl.col(list(COMPONENTS)).sum())
-    return frame.group_by(keys).agg(pl.col(list(COMPONENTS)).sum())
+    return sum_by(frame, keys, COMPONENTS)
 
 
 def _values(frame: pl.DataFrame) -> dict[str, float | None]:
@@ -194,7 +198,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
     daily = _aggregate(data, request, request.window, (Dim("decided_at", grain="day"),))
     current = _values(daily.filter(in_period(request.period)))
     previous = _values(daily.filter(in_period(request.comparison)))
-    country = request.countries[0] if request.countries and len(request.countries) == 1 else None
+    country = single_country(request)
     return [
         KpiValue(m, current[m.id], previous[m.id], settings.target(m, country=country)) for m in METRICS
     ]
@@ -205,21 +209,15 @@ def trend(
 ) -> pl.DataFrame:
     """Long frame date, metric_id, value over the request window, every day or ISO week present."""
     frame = _aggregate(data, request, request.window, (Dim("decided_at", grain=grain, name="date"),))
-    return (
-        date_grid(request.window, grain)
-        .join(frame, on="date", how="left")
-        .with_columns(pl.col(list(COMPONENTS)).fill_null(0))
-        .pipe(with_metrics)
-        .unpivot(index="date", on=list(METRIC_IDS), variable_name="metric_id", value_name="value")
-    )
+    return component_trend(frame, request.window, grain, COMPONENTS, with_metrics, METRIC_IDS)
 
 
 def breakdown(
     data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...], settings: Settings | None = None
 ) -> pl.DataFrame:
     """One row per key: the dimension columns, then `<id>` and `<id>.previous` per metric."""
-    keys = _check_dimensions(dimensions)
-    dims = tuple(Dim(c) for c in dict.fromkeys("country_code" if k == "region" else k for k in keys))
+    keys = breakdown_keys(dimensions, BREAKDOWN_DIMENSIONS)
+    dims = tuple(Dim(c) for c in query_columns(keys))
     current = _keyed(data, _aggregate(data, request, request.period, dims), keys)
     previous = _keyed(data, _aggregate(data, request, request.comparison, dims), keys)
     keyset = pl.concat([current.select(keys), previous.select(keys)]).unique()
@@ -232,7 +230,7 @@ def breakdown(
             *(pl.col(k).cast(pl.String) for k in keys),
             *(name for m in ids for name in (m, f"{m}.previous")),
         )
-        .sort([KPI_IDS[0], *keys], descending=[True, *([False] * len(keys))], nulls_last=True)
+        .pipe(largest_first, KPI_IDS[0], keys)
     )
 
 
@@ -241,14 +239,12 @@ def drilldown(
 ) -> pl.DataFrame:
     """Cases decided in the period, newest decision first, with their TAT in hours."""
     where: list[Condition] = [request.period.between("decided_at"), *request.filters_for(FILTERS)]
-    where += _match_conditions(data, match or {})
+    where += [match_condition(data, d, v, BREAKDOWN_DIMENSIONS) for d, v in (match or {}).items()]
     spec = RecordSpec(
         TABLE, DRILL_COLUMNS, order_by=("decided_at", "case_id"), limit=limit, where=tuple(where),
         countries=request.countries,
     )
-    seconds = (
-        pl.col("decided_at").dt.truncate("1s") - pl.col("created_at").dt.truncate("1s")
-    ).dt.total_seconds()
+    seconds = elapsed_seconds("created_at", "decided_at")
     return data.records(spec).with_columns((seconds / 3600.0).alias("tat_hours"))
 
 
@@ -345,38 +341,8 @@ def _channels(request: MetricRequest) -> tuple[str, ...]:
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def date_grid(period: Period, grain: Grain) -> pl.DataFrame:
-    """Every day, or every ISO-week Monday, that a period touches, as a `date` column."""
-    start = period.start if grain == "day" else period.start - dt.timedelta(days=period.start.weekday())
-    return pl.DataFrame(
-        {"date": pl.date_range(start, period.end, interval="1d" if grain == "day" else "1w", eager=True)}
-    )
-
-
-def _check_dimensions(dimensions: tuple[str, ...]) -> list[str]:
-    unknown = [d for d in dimensions if d not in BREAKDOWN_DIMENSIONS]
-    if unknown or not dimensions:
-        raise ValueError(f"unknown breakdown dimensions {unknown}; use some of {list(BREAKDOWN_DIMENSIONS)}")
-    return list(dict.fromkeys(dimensions))
-
-
 def _keyed(data: DataAccess, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Metric values per the requested dimension keys (region derived from country_code)."""
     if "region" in keys:
         frame = add_region(frame, data)
     return _sum_by(frame, keys).pipe(with_metrics).select(*keys, *METRIC_IDS)
-
-
-def _match_conditions(data: DataAccess, match: dict[str, str]) -> list[Condition]:
-    """Conditions narrowing drill-down records to one breakdown key."""
-    conditions: list[Condition] = []
-    for dimension, value in match.items():
-        if dimension == "region":
-            regions = country_regions(data)
-            codes = tuple(regions.filter(pl.col("region") == value)["country_code"].to_list())
-            conditions.append(In("country_code", codes or ("",)))
-        elif dimension in BREAKDOWN_DIMENSIONS:
-            conditions.append(Eq(dimension, value))
-        else:
-            raise ValueError(f"cannot drill down by {dimension!r}; use one of {list(BREAKDOWN_DIMENSIONS)}")
-    return conditions

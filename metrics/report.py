@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from metrics import appeals, creators, escalations, mix, vendors
-from metrics.base import DataAccess, KpiValue, MetricRequest
+from metrics.base import DataAccess, KpiValue, MetricRequest, single_country  # noqa: F401  (re-exported)
 from metrics.targets import Settings
 
 DOMAINS: tuple[ModuleType, ...] = (appeals, vendors, mix, creators, escalations)
@@ -21,10 +21,6 @@ DOMAIN_LABELS: dict[str, str] = {
     "escalations": "Escalations",
 }
 JSON_DIGITS = 9  # floats are rounded so that backends summing in different orders print the same
-
-
-def single_country(request: MetricRequest) -> str | None:
-    return request.countries[0] if request.countries and len(request.countries) == 1 else None
 
 
 def all_kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[KpiValue]:

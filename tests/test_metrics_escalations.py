@@ -411,3 +411,24 @@ def test_planted_stories_follow_a_relocation(tmp_path: Path) -> None:
         _assert_stories(ScopedAccess(source, Scope.everything()), "JP", "fraud_ring")
     finally:
         source.engine.dispose()
+
+
+def test_views_are_re_exported_and_metrics_registered_once() -> None:
+    """The views live in metrics.escalation_views; either import order registers METRICS exactly once."""
+    import subprocess
+    import sys
+
+    from metrics import escalation_targets, escalation_views
+
+    for name in esc.VIEW_NAMES:
+        assert getattr(esc, name) is getattr(escalation_views, name)
+    assert esc.priority_targets is escalation_targets.priority_targets
+    with pytest.raises(AttributeError):
+        esc.no_such_view  # noqa: B018
+    check = (
+        "import metrics.escalation_views, metrics.escalations as e; from metrics import registry; "
+        "ids = [m.id for m in registry.all_metrics()]; "
+        "assert len(ids) == len(set(ids)) and set(e.METRIC_IDS) <= set(ids); "
+        "from metrics.escalations import open_escalations, speed_by_priority"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=Path(__file__).parent.parent)

@@ -319,3 +319,23 @@ def test_story_slow_vendor_site_relocated(tmp_path: Path) -> None:
         assert_slow_site_found(access, "Kestrel", "Pune", DEFAULT_END)
     finally:
         access.source.engine.dispose()
+
+
+def test_scorecard_views_are_re_exported_and_metrics_registered_once() -> None:
+    """The scorecard views live in metrics.vendor_scorecard; either import order registers METRICS once."""
+    import subprocess
+    import sys
+
+    from metrics import vendor_scorecard
+
+    for name in vendors.VIEW_NAMES:
+        assert getattr(vendors, name) is getattr(vendor_scorecard, name)
+    with pytest.raises(AttributeError):
+        vendors.no_such_view  # noqa: B018
+    check = (
+        "import metrics.vendor_scorecard, metrics.vendors as v; from metrics import registry; "
+        "ids = [m.id for m in registry.all_metrics()]; "
+        "assert len(ids) == len(set(ids)) and set(v.METRIC_IDS) <= set(ids); "
+        "from metrics.vendors import scorecard, targets_in_force, weekly_breaches, date_grid"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=Path(__file__).parent.parent)
