@@ -1,4 +1,9 @@
-"""Entry point and frame: page config, login gate, global filters, navigation, footer."""
+"""Entry point and frame: page config, login gate, global filters, navigation, footer.
+
+The page scripts live in views/, not pages/: Streamlit runs scripts in a folder named pages/
+directly (its older multipage mode) for a freshly started server until the first st.navigation
+call, which would skip this frame and its login gate for a direct page URL.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +23,13 @@ from ui import filters, layout
 from ui.context import PageContext, set_page_context
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
-    st.Page("pages/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
-    st.Page("pages/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
-    st.Page("pages/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
-    st.Page("pages/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
-    st.Page("pages/sources.py", title="Data source", icon=":material/database:", url_path="source"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("views/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
+    st.Page("views/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
+    st.Page("views/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
+    st.Page("views/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
+    st.Page("views/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
+    st.Page("views/sources.py", title="Data source", icon=":material/database:", url_path="source"),
 ]
 
 
@@ -52,10 +57,12 @@ def main() -> None:
     navigation.run()
     if access.stale:
         oldest = min(notice.as_of for notice in access.stale)
-        stale_banner.warning(
-            f"Showing the last good result from {oldest:%d %b %Y %H:%M} UTC (stale): {access.stale[0].error}",
-            icon=":material/history:",
-        )
+        with stale_banner.container():
+            st.error(f"The data source is not available. {access.stale[0].error}", icon=":material/error:")
+            st.warning(
+                f"Showing the last good result from {oldest:%d %b %Y %H:%M} UTC (stale).",
+                icon=":material/history:",
+            )
     layout.footer(context, started)
 
 

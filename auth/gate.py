@@ -26,7 +26,17 @@ def _forget_login() -> None:
         st.session_state.pop(key, None)
 
 
+def _hide_navigation() -> None:
+    """An empty, hidden navigation for visitors who are not logged in: no page names, no links."""
+    st.navigation([st.Page(_nothing, title="Log in", url_path="login")], position="hidden")
+
+
+def _nothing() -> None:
+    return None
+
+
 def _refuse(message: str) -> None:
+    _hide_navigation()
     st.error(message)
     st.stop()
 
@@ -56,6 +66,7 @@ def login_gate() -> User:
         _forget_login()
     status = st.session_state.get("authentication_status")
     if status is not True:
+        _hide_navigation()
         if status is False:
             st.error("Username or password is incorrect.")
         if demo:

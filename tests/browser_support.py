@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -92,9 +93,14 @@ def launch_browser(playwright):  # type: ignore[no-untyped-def]
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def wait_for_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished the current run (no running indicator)."""
+def wait_for_app(page, timeout: float = 60_000, footer: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the current run (no running indicator).
+
+    footer=True also waits for the page footer, which the frame writes last on every run.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    if footer:
+        page.wait_for_selector(".gov-footer", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )
@@ -104,8 +110,36 @@ def wait_for_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-unty
 def log_in(page, base: str, username: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/{path}")
     wait_for_app(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORDS[username])
-    page.get_by_role("button", name="Login").click()
-    page.wait_for_selector("text=Signed in as", timeout=30_000)
-    wait_for_app(page)
+    for attempt in range(2):  # a loaded CI machine can drop the first submit while the app still starts
+        page.get_by_label("Username", exact=True).wait_for(state="visible", timeout=60_000)
+        page.get_by_label("Username", exact=True).fill(username)
+        page.get_by_label("Password", exact=True).fill(PASSWORDS[username])
+        page.get_by_role("button", name="Login").click()
+        try:
+            page.wait_for_selector("text=Signed in as", timeout=30_000)
+            break
+        except Exception:
+            if attempt:
+                raise
+    wait_for_app(page, footer=True)
+
+
+def kpi_values(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """KPI card label -> the value text shown on it (waits for the cards to render)."""
+    wait_for_app(page, footer=True)
+    page.locator("[data-testid='stMetric']").first.wait_for(state="visible", timeout=60_000)
+    values = {}
+    for card in page.locator("[data-testid='stMetric']").all():
+        label = card.locator("[data-testid='stMetricLabel']").inner_text().strip()
+        values[label] = card.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return values
+
+
+def cli_metrics(url: str, start: str, end: str, *extra: str) -> dict[str, float | None]:
+    """metric id -> value from `cli.py metrics` (the reference the app must agree with)."""
+    out = subprocess.run(
+        [sys.executable, "cli.py", "metrics", "--url", url, "--start", start, "--end", end, *extra],
+        cwd=REPO, capture_output=True, text=True, check=True,
+        env={**os.environ, "GOVERNANCE_CREDENTIALS": str(DEMO_CREDENTIALS)},
+    ).stdout
+    return {m["id"]: m["value"] for m in json.loads(out)["metrics"]}

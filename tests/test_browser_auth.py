@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import datetime as dt
 import json
 import secrets
@@ -11,9 +12,21 @@ from typing import Iterator
 import jwt
 import pytest
 
-from browser_support import PASSWORDS, chromium_available, launch_browser, log_in, running_app, wait_for_app
+from browser_support import (
+    PASSWORDS,
+    chromium_available,
+    cli_metrics,
+    kpi_values,
+    launch_browser,
+    log_in,
+    running_app,
+    wait_for_app,
+)
 from conftest import require_or_skip
+from metrics.registry import get
 from tests_helpers_scope import SEA
+
+WEEK = ("2026-11-09", "2026-11-15")  # the last complete week of the small demo data
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 COOKIE_KEY = secrets.token_urlsafe(48)
@@ -45,8 +58,8 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 
 def assert_login_form_only(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.get_by_label("Username").is_visible()
-    assert page.get_by_label("Password").is_visible()
+    page.get_by_label("Username", exact=True).wait_for(state="visible", timeout=60_000)
+    assert page.get_by_label("Password", exact=True).is_visible()
     assert page.locator("text=Signed in as").count() == 0
     assert page.locator("[data-testid='stMetric']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
@@ -62,8 +75,8 @@ def test_without_login_only_the_login_form_shows(app_url: str, page, path: str) 
 def test_wrong_password_is_refused(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(app_url)
     wait_for_app(page)
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_label("Username", exact=True).fill("admin")
+    page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Login").click()
     page.wait_for_selector("text=Username or password is incorrect")
     assert_login_form_only(page)
@@ -71,11 +84,11 @@ def test_wrong_password_is_refused(app_url: str, page) -> None:  # type: ignore[
 
 def market_options(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The codes offered by the sidebar Markets picker."""
-    page.get_by_label("Markets").click() if page.get_by_label("Markets").count() else None
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Markets").click()
     page.wait_for_selector("[role='option']")
-    options = [text.split(" ")[0] for text in page.locator("[role='option']").all_inner_texts()]
+    texts = page.locator("[role='option']").all_inner_texts()
+    options = [text.strip() for text in texts if re.fullmatch(r"[A-Z]{2}", text.strip())]  # skip "Select all"
     page.keyboard.press("Escape")
     return options
 
@@ -85,18 +98,22 @@ def test_regional_user_is_offered_only_their_markets(app_url: str, page) -> None
     assert sorted(market_options(page)) == sorted(SEA)
 
 
-def test_regional_user_url_naming_a_foreign_market_shows_no_foreign_data(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_regional_user_url_naming_a_foreign_market_shows_no_foreign_data(
+    app_url: str, page, small_demo_url: str  # type: ignore[no-untyped-def]
+) -> None:  # type: ignore[no-untyped-def]
     log_in(page, app_url, "sea")
     page.goto(f"{app_url}/source?countries=US")
     wait_for_app(page)
-    page.goto(f"{app_url}/overview?countries=US")
+    page.goto(f"{app_url}/?countries=US")  # the overview is the default page, served at /
     wait_for_app(page)
-    body = page.locator("[data-testid='stMain']").inner_text()
     assert "Signed in as" in page.locator("[data-testid='stSidebar']").inner_text()
-    # the market table lists the user's markets and never the United States
-    assert "United States" not in body
-    assert any(code in body for code in SEA)
-    assert "US" not in page.url.split("countries=")[-1] if "countries=" in page.url else True
+    assert "countries=US" not in page.url  # the bound widget drops a market outside the options
+    shown = kpi_values(page)
+    own_markets = cli_metrics(small_demo_url, *WEEK, "--user", "sea")
+    us_only = cli_metrics(small_demo_url, *WEEK, "--countries", "US")
+    metric = get("appeals.overturn_rate")
+    assert shown[metric.label] == metric.display(own_markets[metric.id])
+    assert metric.display(us_only[metric.id]) != metric.display(own_markets[metric.id])
 
 
 def _unsigned(payload: dict) -> str:
@@ -148,7 +165,6 @@ def test_a_valid_cookie_logs_in(app_url: str, browser) -> None:  # type: ignore[
 def test_logout_returns_to_the_login_form(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     log_in(page, app_url, "admin")
     page.get_by_role("button", name="Log out").click()
-    page.wait_for_selector("text=Username", timeout=30_000)
     wait_for_app(page)
     assert_login_form_only(page)
     page.reload()

@@ -16,38 +16,32 @@ import streamlit as st
 
 from metrics.base import Period
 
-PRESETS: dict[str, str] = {
-    "last_week": "Last complete week",
-    "last_7": "Last 7 days",
-    "last_28": "Last 28 days",
-    "last_90": "Last 90 days",
-    "custom": "Custom range",
-}
-DEFAULT_PRESET = "last_week"
+# Preset names are also their URL values (?range=Last+28+days): a bound widget writes the option
+# as displayed, so options are the readable names themselves.
+LAST_WEEK = "Last complete week"
+CUSTOM = "Custom range"
+PRESET_DAYS: dict[str, int] = {"Last 7 days": 7, "Last 28 days": 28, "Last 90 days": 90}
+PRESETS: tuple[str, ...] = (LAST_WEEK, *PRESET_DAYS, CUSTOM)
+DEFAULT_PRESET = LAST_WEEK
 
 
 def preset_period(preset: str, as_of: dt.date) -> Period:
     """The period a preset means for data that ends on `as_of` (not today's date)."""
-    if preset == "last_week":
+    if preset == LAST_WEEK:
         # the most recent Monday-Sunday week that is complete in the data
         last_sunday = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
         return Period(last_sunday - dt.timedelta(days=6), last_sunday)
-    days = {"last_7": 7, "last_28": 28, "last_90": 90}[preset]
+    days = PRESET_DAYS[preset]
     return Period(as_of - dt.timedelta(days=days - 1), as_of)
 
 
 def date_filter(as_of: dt.date, earliest: dt.date) -> Period:
     preset = st.sidebar.selectbox(
-        "Date range",
-        list(PRESETS),
-        index=list(PRESETS).index(DEFAULT_PRESET),
-        format_func=PRESETS.__getitem__,
-        key="range",
-        bind="query-params",
+        "Date range", PRESETS, index=PRESETS.index(DEFAULT_PRESET), key="range", bind="query-params"
     )
-    if preset != "custom":
+    if preset != CUSTOM:
         return preset_period(preset, as_of)
-    default = preset_period("last_28", as_of)
+    default = preset_period("Last 28 days", as_of)
     left, right = st.sidebar.columns(2)
     start = left.date_input(
         "From", value=default.start, min_value=earliest, max_value=as_of, key="start", bind="query-params"
@@ -84,13 +78,14 @@ def market_filter(markets: pl.DataFrame) -> tuple[str, ...] | None:
     )
     offered = markets.filter(pl.col("region").is_in(chosen_regions)) if chosen_regions else markets
     names = dict(zip(offered["country_code"].to_list(), offered["country_name"].to_list()))
+    # Options are the bare codes (no format_func) so that the URL reads ?countries=DE.
     chosen = st.sidebar.multiselect(
         "Markets",
         sorted(names),
         key="countries",
         bind="query-params",
-        format_func=lambda code: f"{code} · {names.get(code, code)}",
         placeholder="All markets" if not chosen_regions else "All markets in the regions",
+        help=" · ".join(f"{code} {name}" for code, name in sorted(names.items())),
     )
     if chosen:
         return tuple(chosen)

@@ -1,0 +1,190 @@
+"""Every page of the app under AppTest: default filters, one market, and a filter that matches no data.
+
+Each scenario asserts something concrete: KPI cards with the values the metric layer computes for
+the same request, tables with rows, the empty-state message (not an error) when nothing matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from connectors.scope import Scope
+from connectors.source import ScopedAccess, open_source
+from metrics import appeals, creators, escalations, mix, vendors
+from metrics.base import MetricRequest
+from metrics.registry import all_metrics
+from metrics.targets import Settings
+from ui.filters import preset_period
+
+REPO = Path(__file__).resolve().parent.parent
+DOMAIN_PAGES = {
+    "views/appeals.py": [appeals],
+    "views/vendors.py": [vendors, mix],
+    "views/creators.py": [creators],
+    "views/escalations.py": [escalations],
+}
+ALL_PAGES = ["views/overview.py", *DOMAIN_PAGES, "views/catalog.py", "views/sources.py"]
+BEFORE_THE_DATA = {"range": "Custom range", "start": dt.date(2025, 1, 6), "end": dt.date(2025, 1, 12)}
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
+    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
+    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
+    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="module")
+def access(small_demo_url: str):
+    source = open_source(small_demo_url)
+    yield ScopedAccess(source, Scope.everything())
+    source.engine.dispose()
+
+
+def default_request(access: ScopedAccess, countries: tuple[str, ...] | None = None) -> MetricRequest:
+    """What the app computes by default: the last complete week of the data."""
+    as_of = access.source.latest_event_time()
+    assert as_of is not None
+    return MetricRequest(period=preset_period("Last complete week", as_of.date()), countries=countries)
+
+
+def run_page(page: str, **state: object) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "admin"
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()  # the frame (app.py) runs the default page first, as a browser visit does
+    if page != "views/overview.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def cards(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_cards(access: ScopedAccess, request: MetricRequest, modules: list) -> dict[str, str]:
+    expected = {}
+    for module in modules:
+        values = {k.metric.id: k for k in module.kpis(access, request, Settings())}
+        for metric_id in module.KPI_IDS:
+            kpi = values[metric_id]
+            expected[kpi.metric.label] = kpi.metric.display(kpi.value)
+    return expected
+
+
+def test_overview_shows_every_program_with_the_metric_layer_values(access: ScopedAccess) -> None:
+    at = run_page("views/overview.py")
+    shown = cards(at)
+    request = default_request(access)
+    programs = ((appeals, appeals.KPI_IDS), (vendors, vendors.KPI_IDS[:3]), (mix, mix.KPI_IDS[:1]),
+                (creators, creators.KPI_IDS), (escalations, escalations.KPI_IDS))
+    for module, ids in programs:
+        values = {k.metric.id: k for k in module.kpis(access, request, Settings())}
+        for metric_id in ids:
+            kpi = values[metric_id]
+            assert shown[kpi.metric.label] == kpi.metric.display(kpi.value), metric_id
+    deltas = [m.delta for m in at.metric]
+    assert any(d for d in deltas), "deltas against the comparison period are shown"
+    previous = request.comparison
+    named = f"vs {previous.start.day}-{previous.end.day} {previous.end:%b}"
+    assert any(named in m.value for m in at.markdown), "the comparison period is named"
+    market_table = at.dataframe[0].value
+    assert len(market_table) == 16  # one row per market of the demo
+    assert any("Data as of 15 Nov 2026" in m.value for m in at.markdown)
+
+
+def test_overview_for_one_market(access: ScopedAccess) -> None:
+    at = run_page("views/overview.py", countries=["DE"])
+    request = default_request(access, ("DE",))
+    values = {k.metric.id: k for k in appeals.kpis(access, request, Settings())}
+    overturn = values["appeals.overturn_rate"]
+    assert cards(at)[overturn.metric.label] == overturn.metric.display(overturn.value)
+    assert len(at.dataframe[0].value) == 1
+    assert any("DE" in m.value for m in at.markdown if "vs" in m.value)
+
+
+@pytest.mark.parametrize("page", list(DOMAIN_PAGES))
+def test_domain_page_default_filters(page: str, access: ScopedAccess) -> None:
+    at = run_page(page)
+    shown = cards(at)
+    for label, value in expected_cards(access, default_request(access), DOMAIN_PAGES[page]).items():
+        assert shown[label] == value, label
+    records = at.dataframe[-1].value
+    assert 0 < len(records) <= 100
+    assert any("limited to 100 rows" in c.value for c in at.caption)
+    assert len(at.get("vega_lite_chart")) >= 2  # trend + breakdown at least
+
+
+@pytest.mark.parametrize("page", list(DOMAIN_PAGES))
+def test_domain_page_one_market(page: str, access: ScopedAccess) -> None:
+    at = run_page(page, countries=["DE"])
+    shown = cards(at)
+    for label, value in expected_cards(access, default_request(access, ("DE",)), DOMAIN_PAGES[page]).items():
+        assert shown[label] == value, label
+    records = at.dataframe[-1].value
+    if "country_code" in records.columns and len(records):
+        assert set(records["country_code"]) == {"DE"}
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", *DOMAIN_PAGES])
+def test_a_filter_without_data_shows_an_empty_state(page: str) -> None:
+    at = run_page(page, **BEFORE_THE_DATA)
+    messages = [i.value for i in at.info]
+    assert any("No " in m and "6 Jan 2025" in m for m in messages), messages
+    assert not at.metric  # no cards of zeros
+
+
+def test_page_filter_narrows_kpis_and_records(access: ScopedAccess) -> None:
+    at = run_page("views/appeals.py", policy=["counterfeit"])
+    request = default_request(access)
+    narrowed = MetricRequest(period=request.period, policies=("counterfeit",))
+    values = {k.metric.id: k for k in appeals.kpis(access, narrowed, Settings())}
+    overturn = values["appeals.overturn_rate"]
+    assert cards(at)["Overturn rate"] == overturn.metric.display(overturn.value)
+    records = at.dataframe[-1].value
+    assert len(records) and set(records["policy"]) == {"counterfeit"}
+    assert any("Policy: counterfeit" in m.value for m in at.markdown)
+
+
+def test_presentation_mode_shows_the_filters_line_and_a_way_out() -> None:
+    # The frame's own elements (filters, presentation bar, footer) are asserted on the default page:
+    # after AppTest.switch_page only the page's elements are in the element tree.
+    at = run_page("views/overview.py", present=True, countries=["DE", "FR"])
+    lines = [h.proto.body for h in at.get("html") if h.proto.body.startswith("<div class=\"gov-present-line")]
+    assert len(lines) == 1 and " vs " in lines[0] and "DE, FR" in lines[0]
+    styles = [h.proto.body for h in at.get("html")]
+    assert any("stSidebarUserContent" in body and "display: none" in body for body in styles)
+    at.button(key="exit-presentation").click().run()
+    assert at.session_state["present"] is False
+    assert not at.exception
+
+
+@pytest.mark.parametrize("state", [{}, {"countries": ["DE"]}, BEFORE_THE_DATA])
+def test_catalog_lists_every_metric_and_searches(state: dict) -> None:
+    at = run_page("views/catalog.py", **state)
+    assert len(at.dataframe[0].value) == len(all_metrics())
+    at.text_input(key="catalog-search").input("overturn").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < len(all_metrics())
+    assert all("overturn" in " ".join(map(str, row)).lower() for row in found.itertuples())
+
+
+@pytest.mark.parametrize("state", [{}, {"countries": ["DE"]}, BEFORE_THE_DATA])
+def test_sources_page_shows_the_source_and_row_counts(state: dict) -> None:
+    at = run_page("views/sources.py", **state)
+    counts = at.dataframe[0].value
+    assert {"appeals", "moderation_cases", "escalations", "annotations"} <= set(counts["table"])
+    assert (counts["rows"] > 0).all()
+    assert any("duckdb" in m.value for m in at.markdown)

@@ -1,0 +1,299 @@
+"""Pure UI helpers: number and date formats, deltas, status colours, export names and bytes, chart specs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+
+import polars as pl
+import pytest
+
+from metrics.base import KpiValue, MetricRequest, Period
+from metrics.registry import MetricDef
+from metrics.targets import Settings
+from ui import charts, exports, kpis, layout, tables
+from ui.context import PageContext
+
+RATE_DOWN = MetricDef("t.overturn_rate", "Overturn rate", "x", "ratio", "down", 0.15)
+RATE_UP = MetricDef("t.sla_adherence", "SLA adherence", "x", "ratio", "up", 0.90)
+COUNT = MetricDef("t.submitted", "Submitted", "x", "count", "neutral")
+HOURS = MetricDef("t.tat_p90_hours", "TAT P90", "x", "hours", "down", 72.0)
+USD = MetricDef("t.cost", "Cost", "x", "usd", "down", 1.2)
+WEEK = Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+
+
+@dataclass
+class FakeAccess:
+    query_seconds: float = 0.25
+    queries: int = 12
+
+
+def context(countries: tuple[str, ...] | None = None, presentation: bool = False) -> PageContext:
+    return PageContext(
+        request=MetricRequest(period=WEEK, countries=countries),
+        data=FakeAccess(),  # type: ignore[arg-type]
+        settings=Settings(),
+        markets=pl.DataFrame({"country_code": ["DE"], "country_name": ["Germany"], "region": ["Europe"]}),
+        presentation=presentation,
+        data_as_of=dt.datetime(2026, 11, 15, 23, 51),
+        username="admin",
+        filters_line="9-15 Nov 2026 vs 2-8 Nov 2026 · All markets",
+    )
+
+
+# ---- formats --------------------------------------------------------------------------------------
+
+
+def test_dates_and_periods_read_like_a_product() -> None:
+    assert kpis.format_day(dt.date(2026, 11, 3)) == "3 Nov 2026"
+    assert kpis.short_period(Period(dt.date(2026, 11, 3), dt.date(2026, 11, 9))) == "3-9 Nov"
+    assert kpis.short_period(Period(dt.date(2026, 10, 27), dt.date(2026, 11, 2))) == "27 Oct - 2 Nov"
+    assert kpis.comparison_label(WEEK) == "vs 2-8 Nov"
+    new_year = Period(dt.date(2026, 1, 1), dt.date(2026, 1, 7))
+    assert kpis.comparison_label(new_year) == "vs 25-31 Dec 2025"  # the year is named when it differs
+    assert kpis.comparison_label(Period(dt.date(2026, 1, 5), dt.date(2026, 1, 11))) == "vs 29 Dec - 4 Jan"
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "previous", "expected"),
+    [
+        (RATE_DOWN, 0.295, 0.259, "+3.6 pp"),  # (0.295 - 0.259) * 100 = 3.6 points
+        (RATE_UP, 0.90, 0.913, "-1.3 pp"),
+        (RATE_UP, 0.9001, 0.9, "±0.0 pp"),  # rounds to nothing: shown grey, without an arrow
+        (HOURS, 62.11, 62.1, "±0.0 h"),
+        (COUNT, 48, 39, "+9 (+23.1%)"),  # 9 / 39 = 23.08%
+        (COUNT, 5, 0, "+5"),  # no relative change from zero
+        (HOURS, 62.1, 66.3, "-4.2 h"),
+        (USD, 1.16, 1.10, "+$0.06"),
+        (COUNT, None, 3, None),
+        (COUNT, 3, None, None),
+    ],
+)
+def test_delta_text(metric: MetricDef, value, previous, expected) -> None:  # type: ignore[no-untyped-def]
+    assert kpis.format_delta(metric, value, previous) == expected
+
+
+def test_delta_colour_follows_the_metric_direction() -> None:
+    assert kpis.delta_color(RATE_UP) == "normal"  # up is good: green when up
+    assert kpis.delta_color(RATE_DOWN) == "inverse"  # down is good: green when down
+    assert kpis.delta_color(COUNT) == "off"
+
+
+def test_status_colours_and_badges() -> None:
+    on = KpiValue(RATE_UP, 0.95, 0.9, 0.90)
+    off = KpiValue(RATE_DOWN, 0.30, 0.2, 0.15)
+    none = KpiValue(COUNT, 10, 9, None)
+    assert (on.status, off.status, none.status) == ("on_target", "off_target", "no_target")
+    assert kpis.status_color(on.status) == "#1e8e3e"
+    assert kpis.status_color(off.status) == "#d93025"
+    assert kpis.status_color(none.status) == kpis.status_color("no_data") == "#9aa0a6"
+    assert kpis.status_line(on) == ":green-badge[On target] Target ≥ 90.0%"
+    assert kpis.status_line(off) == ":red-badge[Off target] Target ≤ 15.0%"
+    assert kpis.status_line(none) == ":gray-badge[No target]"
+    key = kpis.css_key("kpi", "off_target", "appeals.overturn_rate")
+    assert key == "kpi-off_target-appeals-overturn_rate"
+
+
+def test_sparkline_and_has_data() -> None:
+    trend = pl.DataFrame({
+        "date": [dt.date(2026, 11, d) for d in (3, 2, 4)],
+        "metric_id": ["t.submitted"] * 3,
+        "value": [2.0, 1.0, None],
+    })
+    assert kpis.sparkline(trend, "t.submitted") == [1.0, 2.0]  # sorted by date, gaps dropped
+    assert kpis.sparkline(trend, "t.other") is None
+    assert not kpis.has_data([KpiValue(COUNT, 0, None, None), KpiValue(RATE_UP, None, None, 0.9)])
+    assert kpis.has_data([KpiValue(COUNT, 0, None, None), KpiValue(RATE_UP, 0.5, None, 0.9)])
+    active = MetricDef("creators.active", "Active", "x", "count", "neutral")
+    violations = MetricDef("creators.violations", "Violations", "x", "count", "neutral")
+    # a stock of active creators is not activity: no violations in the period means no data
+    assert not kpis.has_data([KpiValue(active, 480, 470, None), KpiValue(violations, 0, 0, None)])
+
+
+def test_column_labels_and_kinds() -> None:
+    assert tables.column_label("country_code") == "Market"
+    assert tables.column_label("tat_hours") == "TAT (h)"
+    assert tables.column_label("aht_seconds_target") == "AHT target (s)"
+    assert tables.column_label("previous_overturn_rate") == "Overturn rate (prev.)"
+    assert tables.column_label("appeals.overturn_rate.previous") == "Overturn rate (prev.)"
+    assert tables.column_kind("overturn_rate", pl.Float64) == "ratio"
+    assert tables.column_kind("tat_adherence_target", pl.Float64) == "ratio"
+    assert tables.column_kind("age_hours", pl.Float64) == "hours"
+    assert tables.column_kind("cost_usd", pl.Float64) == "usd"
+    assert tables.column_kind("appeal_id", pl.Int64) == "text"
+    assert tables.column_kind("decided", pl.Int64) == "count"
+    assert tables.column_kind("appeals.overturn_rate", pl.Float64) == "ratio"
+    assert tables.column_kind("opened_at", pl.Datetime("us")) == "datetime"
+
+
+def test_display_frame_shows_ratios_as_percent_and_joins_lists() -> None:
+    frame = pl.DataFrame({"share": [0.1234], "missed": [["aht_seconds", "qa_accuracy"]], "case_id": [7]})
+    shown = tables.display_frame(frame, tables.column_kinds(frame))
+    assert shown["share"][0] == pytest.approx(12.34)
+    assert shown["missed"][0] == "aht_seconds, qa_accuracy"
+    assert shown["case_id"][0] == "7"
+    config = tables.column_config(frame, tables.column_kinds(frame))
+    assert config["share"]["type_config"]["format"] == "%.1f%%"
+
+
+def test_market_cells_are_judged_against_the_market_target() -> None:
+    metric_id = "appeals.overturn_rate"  # registered default target 15%
+    settings = Settings.from_sections({"targets": {"by_country": {"DE": {metric_id: 0.30}}}})
+    frame = pl.DataFrame({"country_code": ["DE", "FR", "SG"], metric_id: [0.25, 0.25, None]})
+    statuses = tables.status_frame(frame, [metric_id], settings)
+    assert statuses[metric_id].to_list() == ["on_target", "off_target", "no_data"]
+
+
+# ---- exports --------------------------------------------------------------------------------------
+
+
+def test_export_names_carry_page_filters_and_dates() -> None:
+    name = context().export_name("appeals", "records", "csv")
+    assert name == "appeals_records_all-markets_20261109-20261115.csv"
+    name = context(("DE", "FR")).export_name("overview", "markets", "xlsx")
+    assert name == "overview_markets_DE-FR_20261109-20261115.xlsx"
+    assert "/" not in context().export_name("vendors", "a/b c", "png")
+
+
+def test_csv_and_xlsx_bytes() -> None:
+    frame = pl.DataFrame({
+        "vendor_site": ["Atlas / Lisbon"],
+        "missed": [["aht_seconds"]],
+        "share": [0.5],
+        "opened_at": [dt.datetime(2026, 11, 3, 9, 30)],
+    })
+    csv = exports.csv_bytes(frame).decode()
+    assert csv.splitlines()[0] == "vendor_site,missed,share,opened_at"
+    assert "Atlas / Lisbon,aht_seconds,0.5,2026-11-03T09:30:00" in csv
+    xlsx = exports.xlsx_bytes(frame, ["share"])
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as book:
+        assert "xl/worksheets/sheet1.xml" in book.namelist()
+        assert "0.0%" in book.read("xl/styles.xml").decode()
+
+
+def test_png_export_renders_a_chart() -> None:
+    chart = charts.bar_chart(pl.DataFrame({"stage": ["a", "b"], "count": [3, 1]}), "stage", "count")
+    png = exports.png_bytes(chart, scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- chart specs ----------------------------------------------------------------------------------
+
+
+def _layers(spec: dict) -> list[dict]:
+    found = []
+    for layer in spec.get("layer", []):
+        found.extend(_layers(layer) if "layer" in layer else [layer])
+    return found
+
+
+def _mark(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark["type"] if isinstance(mark, dict) else mark
+
+
+def test_trend_chart_has_target_rule_comparison_band_and_events() -> None:
+    request = MetricRequest(period=WEEK)
+    days = [WEEK.previous().start + dt.timedelta(days=i) for i in range(14)]
+    trend = pl.DataFrame({"date": days, "metric_id": ["t.overturn_rate"] * 14, "value": [0.2] * 14})
+    events = pl.DataFrame({"day": [dt.date(2026, 11, 11)], "text": ["P0 opened"], "country_code": ["FR"]})
+    spec = charts.trend_chart(trend, RATE_DOWN, 0.15, request, events).to_dict()
+    layers = _layers(spec)
+    datasets = spec["datasets"]
+    rules = [layer for layer in layers if _mark(layer) == "rule"]
+    target_rules = [r for r in rules if r["encoding"].get("y", {}).get("field") == "target"]
+    assert len(target_rules) == 1
+    assert datasets[target_rules[0]["data"]["name"]][0]["target"] == 0.15
+    event_rules = [r for r in rules if r["encoding"].get("x", {}).get("field") == "day"]
+    assert event_rules and datasets[event_rules[0]["data"]["name"]][0]["text"] == "P0 opened"
+    band = next(layer for layer in layers if _mark(layer) == "rect")
+    assert datasets[band["data"]["name"]][0]["label"].startswith("Comparison 2 Nov 2026")
+    line = next(layer for layer in layers if _mark(layer) == "line")
+    assert line["encoding"]["y"]["axis"]["format"] == ".0%"
+
+
+def test_trend_chart_without_target_has_no_rule() -> None:
+    trend = pl.DataFrame({"date": [WEEK.start], "metric_id": ["t.submitted"], "value": [3.0]})
+    spec = charts.trend_chart(trend, COUNT, None, MetricRequest(period=WEEK)).to_dict()
+    assert not [layer for layer in _layers(spec) if _mark(layer) == "rule"]
+
+
+def test_breakdown_chart_selects_by_key_and_colours_by_status() -> None:
+    frame = pl.DataFrame({
+        "policy": ["counterfeit", "spam", "violence"],
+        "t.overturn_rate": [0.40, 0.10, None],
+        "t.overturn_rate.previous": [0.30, 0.12, 0.2],
+    })
+    rows = charts.breakdown_frame(frame, "policy", RATE_DOWN, Settings())
+    assert rows["policy"].to_list() == ["counterfeit", "spam"]  # keys without a value are left out
+    assert rows["status"].to_list() == ["Off target", "On target"]
+    assert rows["axis_label"][0] == "counterfeit  ·  40.0%"
+    spec = charts.breakdown_chart(rows, "policy", "Policy", RATE_DOWN).to_dict()
+    (param,) = spec["params"]  # Altair hoists a layer's selection to the top level, bound to the bar view
+    assert param["name"] == charts.SELECTION
+    assert param["select"] == {"type": "point", "clear": "dblclick", "fields": ["policy"], "on": "click"}
+    bars = next(layer for layer in _layers(spec) if _mark(layer) == "bar")
+    assert param["views"] == [bars["name"]]
+    assert bars["encoding"]["opacity"]["condition"]["param"] == charts.SELECTION
+    rules = [layer for layer in _layers(spec) if _mark(layer) == "rule"]
+    assert rules and spec["datasets"][rules[0]["data"]["name"]][0]["target"] == 0.15
+    json.dumps(spec)  # serialisable for the frontend and vl-convert
+
+
+def test_selected_values_reads_the_selection_state() -> None:
+    state = {"selection": {charts.SELECTION: [{"policy": "counterfeit"}, {"policy": "spam"}]}}
+    assert charts.selected_values(state, "policy") == ["counterfeit", "spam"]
+    as_mapping = {"selection": {charts.SELECTION: {"policy": ["spam"]}}}
+    assert charts.selected_values(as_mapping, "policy") == ["spam"]
+    assert charts.selected_values({"selection": {charts.SELECTION: {}}}, "policy") == []
+    assert charts.selected_values(None, "policy") == []
+
+
+def test_row_targets_prefer_market_and_site_targets() -> None:
+    metric = MetricDef("vendors.aht_seconds", "AHT", "x", "seconds", "down", 420.0)
+    settings = Settings(by_country={"DE": {metric.id: 300.0}}, by_site={"Atlas/Lisbon": {metric.id: 350.0}})
+    assert charts.row_target(settings, metric, "country_code", "DE") == 300.0
+    assert charts.row_target(settings, metric, "vendor_site", "Atlas / Lisbon") == 350.0
+    assert charts.row_target(settings, metric, "policy", "spam") == 420.0
+
+
+# ---- layout ---------------------------------------------------------------------------------------
+
+
+def test_footer_text() -> None:
+    text = layout.footer_text(context(), started=10.0, now=10.5)
+    assert text == "Data as of 15 Nov 2026 23:51 UTC · 12 queries, 0.25 s · page 0.50 s"
+
+
+def test_vendor_sites_become_vendor_and_site_filters() -> None:
+    vendors_, sites = layout.split_vendor_sites(["Atlas / Lisbon", "Meridian / Bogota"])
+    assert (vendors_, sites) == (("Atlas", "Meridian"), ("Lisbon", "Bogota"))
+    assert layout.split_vendor_sites(None) == (None, None)
+    chosen = {"policy": ("spam",), "vendor_site": ("Atlas / Lisbon",), "channel": None}
+    request = layout.request_for(context(), chosen)
+    assert request.policies == ("spam",)
+    assert (request.vendors, request.sites, request.channels) == (("Atlas",), ("Lisbon",), None)
+    assert layout.request_for(context(), {"policy": ("spam",)}, keys=("channel",)).policies is None
+
+
+def test_data_errors_become_section_banners_and_other_errors_propagate() -> None:
+    from connectors.errors import QueryTimeout, SourceUnavailable
+
+    def unavailable() -> None:
+        raise SourceUnavailable("Cannot open the warehouse")
+
+    assert layout.load("Appeal KPIs", unavailable) is None
+    with layout.section("The trend"):
+        raise QueryTimeout("the query ran past 30 s")
+    with pytest.raises(ZeroDivisionError), layout.section("The trend"):
+        raise ZeroDivisionError  # a bug is not a data error: it must not be hidden
+
+
+def test_no_data_message_names_the_period_and_markets() -> None:
+    assert layout.no_data_message(context(("DE",)), "appeals") == (
+        "No appeals between 9 Nov 2026 and 15 Nov 2026 in DE. "
+        "Choose a wider date range or other markets in the sidebar."
+    )

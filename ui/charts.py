@@ -1,0 +1,548 @@
+"""Altair chart builders (pure: frame in, chart out) and the Streamlit helpers that show them.
+
+Every chart that shows a metric carries its target as a dashed red rule; trend charts shade the
+comparison period and draw the `annotations` events as vertical rules with tooltips; breakdown
+bars carry a point selection (`SELECTION`) so that clicking a bar filters the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any, Callable, Mapping, Sequence
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from connectors.spec import AggregateSpec, Count, Dim
+from metrics.base import DataAccess, Grain, MetricRequest, target_status
+from metrics.registry import MetricDef
+from metrics.targets import Settings
+from ui import exports
+from ui.context import PageContext
+from ui.kpis import STATUS_COLORS, STATUS_LABELS, format_day
+
+SELECTION = "pick"
+PRIMARY = "#2F5EA8"
+TARGET_COLOR = "#d93025"
+EVENT_COLOR = "#e8710a"
+PREVIOUS_COLOR = "#202124"
+BAND_COLOR = "#eef1f6"
+
+AXIS_FORMATS: dict[str, str] = {
+    "count": ",.0f", "ratio": ".0%", "hours": ",.0f", "seconds": ",.0f", "usd": "$,.2f",
+    "per_1k": ",.0f", "score": ",.0f", "per_hour": ",.0f",
+}
+VALUE_FORMATS: dict[str, str] = {
+    "count": ",.0f", "ratio": ".1%", "hours": ",.1f", "seconds": ",.0f", "usd": "$,.2f",
+    "per_1k": ",.2f", "score": ",.1f", "per_hour": ",.1f",
+}
+UNIT_TITLES: dict[str, str] = {"hours": "hours", "seconds": "seconds", "usd": "USD"}
+ZERO_BASED = {"count", "usd", "per_1k", "seconds"}
+CHANNEL_SCALE = alt.Scale(domain=["algo", "llm", "human"], range=["#2F5EA8", "#7baaf7", "#f29900"])
+TIER_SCALE = alt.Scale(domain=["low", "medium", "high", "critical"],
+                       range=["#9aa0a6", "#fbbc04", "#e8710a", "#d93025"])
+
+ANNOTATIONS_SPEC = AggregateSpec(
+    "annotations", (Dim("day"), Dim("country_code"), Dim("domain"), Dim("text")), (Count("events"),)
+)
+# Which annotation domains each page draws (a null domain is drawn everywhere).
+PAGE_EVENT_DOMAINS: dict[str, tuple[str, ...]] = {
+    "appeals": ("appeals",),
+    "vendors": ("vendor_sla", "moderation_mix", "vendors", "mix"),
+    "creators": ("creator_risk", "creators"),
+    "escalations": ("escalations",),
+}
+
+
+# ---- data helpers -----------------------------------------------------------------------------
+
+
+def annotations(data: DataAccess, request: MetricRequest, domains: Sequence[str]) -> pl.DataFrame:
+    """Events in the request window for these domains and the chosen markets: day, text, country_code."""
+    frame = data.aggregate(replace(ANNOTATIONS_SPEC, countries=request.countries))
+    window = request.window
+    return (
+        frame.filter(
+            pl.col("day").is_between(window.start, window.end),
+            pl.col("domain").is_null() | pl.col("domain").is_in(list(domains)),
+        )
+        .select("day", "text", "country_code")
+        .sort("day")
+    )
+
+
+def grain_for(request: MetricRequest) -> Grain:
+    """Daily points up to five weeks, weekly beyond."""
+    return "day" if request.period.days <= 35 else "week"
+
+
+def value_axis(metric: MetricDef, **kwargs: Any) -> alt.Axis:
+    """The value axis of a metric: its unit's format; whole-number ticks for counts."""
+    if metric.unit == "count":
+        kwargs.setdefault("tickMinStep", 1)
+    return alt.Axis(format=AXIS_FORMATS.get(metric.unit, ",.2f"), **kwargs)
+
+
+def value_axis_format(number_format: str) -> alt.Axis:
+    """An axis in a d3 number format; whole-number ticks for integer formats."""
+    return alt.Axis(format=number_format, tickMinStep=1 if number_format == ",.0f" else alt.Undefined)
+
+
+def target_label(metric: MetricDef, target: float) -> str:
+    return f"Target {metric.display(target)}"
+
+
+def day_labels(column: str, name: str = "day_label") -> pl.Expr:
+    """'3 Nov 2026' for a date column, vectorised."""
+    return pl.format("{} {}", pl.col(column).dt.day(), pl.col(column).dt.strftime("%b %Y")).alias(name)
+
+
+def value_format(metric: MetricDef) -> str:
+    return VALUE_FORMATS.get(metric.unit, ",.2f")
+
+
+def axis_title(metric: MetricDef) -> str:
+    unit = UNIT_TITLES.get(metric.unit)
+    return f"{metric.label} ({unit})" if unit and unit not in metric.label.lower() else metric.label
+
+
+def row_target(settings: Settings, metric: MetricDef, dimension: str, key: str | None) -> float | None:
+    """The target that applies to one breakdown key (a market's or a vendor site's own target first)."""
+    if key is None:
+        return settings.target(metric)
+    if dimension == "country_code":
+        return settings.target(metric, country=key)
+    if dimension == "vendor_site":
+        site = settings.target(metric, site=key.replace(" / ", "/"))
+        return site if site != settings.target(metric) else settings.target(metric, site=key)
+    return settings.target(metric)
+
+
+def selected_values(state: Any, dimension: str) -> list[str]:
+    """The keys picked in a breakdown chart's selection state (st.altair_chart event or session state)."""
+    if not state:
+        return []
+    try:
+        rows = state["selection"][SELECTION]
+    except (KeyError, TypeError):
+        return []
+    if isinstance(rows, Mapping):
+        values = rows.get(dimension)
+        rows = [{dimension: v} for v in (values if isinstance(values, list) else [values])] if values else []
+    picked = [
+        str(row[dimension])
+        for row in rows or []
+        if isinstance(row, Mapping) and row.get(dimension) is not None
+    ]
+    return list(dict.fromkeys(picked))
+
+
+# ---- chart builders (pure) ---------------------------------------------------------------------
+
+
+def _utc_x(field: str, title: str | None = None, grain: Grain = "day") -> alt.X:
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%-d %b", labelAngle=0, grid=False, tickCount=grain),
+    )
+
+
+def trend_chart(
+    trend: pl.DataFrame,
+    metric: MetricDef,
+    target: float | None,
+    request: MetricRequest,
+    events: pl.DataFrame | None = None,
+    grain: Grain = "day",
+    height: int = 300,
+) -> alt.LayerChart:
+    """The metric over the window: comparison period shaded, target rule, annotation events."""
+    points = (
+        trend.filter(pl.col("metric_id") == metric.id)
+        .select("date", "value")
+        .sort("date")
+        .with_columns(
+            pl.when(pl.col("date") >= request.period.start).then(pl.lit("This period"))
+            .otherwise(pl.lit("Comparison")).alias("period"),
+            day_labels("date"),
+        )
+    )
+    fmt = value_format(metric)
+    half = dt.timedelta(hours=12) if grain == "day" else dt.timedelta(days=3, hours=12)
+    comparison = request.comparison
+    band_frame = pl.DataFrame({
+        "start": [dt.datetime.combine(comparison.start, dt.time()) - half],
+        "end": [dt.datetime.combine(request.period.start, dt.time()) - half],
+        "label": [f"Comparison {format_day(comparison.start)} - {format_day(comparison.end)}"],
+    })
+    band = alt.Chart(band_frame).mark_rect(color=BAND_COLOR).encode(
+        x=alt.X("start:T", scale=alt.Scale(type="utc")),
+        x2=alt.X2("end:T"),
+        tooltip=alt.Tooltip("label:N", title="Shaded"),
+    )
+    band_label = alt.Chart(band_frame).mark_text(
+        align="left", baseline="top", dx=4, dy=4, color="#5f6368", fontSize=11
+    ).encode(
+        x=alt.X("start:T", scale=alt.Scale(type="utc")),
+        y=alt.YValue(0),
+        text=alt.TextValue("comparison period"),
+    )
+    y = alt.Y(
+        "value:Q",
+        title=axis_title(metric),
+        axis=value_axis(metric),
+        scale=alt.Scale(zero=metric.unit in ZERO_BASED),
+    )
+    line = alt.Chart(points).mark_line(color=PRIMARY, strokeWidth=2).encode(
+        x=_utc_x("date", grain=grain), y=y
+    )
+    dots = alt.Chart(points).mark_point(color=PRIMARY, filled=True, size=36).encode(
+        x=_utc_x("date", grain=grain),
+        y=alt.Y("value:Q"),
+        tooltip=[
+            alt.Tooltip("day_label:N", title="Week of" if grain == "week" else "Day"),
+            alt.Tooltip("value:Q", title=metric.label, format=fmt),
+            alt.Tooltip("period:N", title="Period"),
+        ],
+    )
+    layers: list[alt.Chart] = [band, band_label, line, dots]
+    if target is not None:
+        target_frame = pl.DataFrame({"target": [float(target)], "label": [target_label(metric, target)]})
+        layers.append(
+            alt.Chart(target_frame).mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+                y=alt.Y("target:Q"), tooltip=alt.Tooltip("label:N", title="Target")
+            )
+        )
+        layers.append(
+            alt.Chart(target_frame).mark_text(
+                align="right", baseline="bottom", dy=-3, color=TARGET_COLOR, fontSize=11
+            ).encode(y=alt.Y("target:Q"), x=alt.XValue("width"), text=alt.Text("label:N"))
+        )
+    if events is not None and not events.is_empty():
+        marks = events.with_columns(
+            day_labels("day"),
+            pl.col("country_code").fill_null("All markets").alias("where"),
+        )
+        x = alt.X("day:T", scale=alt.Scale(type="utc"))
+        tooltip = [
+            alt.Tooltip("day_label:N", title="Event"),
+            alt.Tooltip("text:N", title="What happened"),
+            alt.Tooltip("where:N", title="Markets"),
+        ]
+        layers.append(alt.Chart(marks).mark_rule(color=EVENT_COLOR, strokeWidth=2, strokeDash=[2, 2]).encode(
+            x=x, tooltip=tooltip
+        ))
+        layers.append(alt.Chart(marks).mark_point(
+            color=EVENT_COLOR, filled=True, shape="triangle-down", size=120, opacity=1
+        ).encode(x=x, y=alt.YValue(6), tooltip=tooltip))
+    return alt.layer(*layers).properties(height=height)
+
+
+def breakdown_frame(
+    frame: pl.DataFrame, dimension: str, metric: MetricDef, settings: Settings, limit: int = 25
+) -> pl.DataFrame:
+    """key, value, previous, target, status, labels: one row per key with a value, largest first."""
+    previous = f"{metric.id}.previous"
+    rows = frame.select(
+        pl.col(dimension).cast(pl.String).fill_null("(not set)").alias(dimension),
+        pl.col(metric.id).cast(pl.Float64).alias("value"),
+        (pl.col(previous) if previous in frame.columns else pl.lit(None)).cast(pl.Float64).alias("previous"),
+    ).filter(pl.col("value").is_not_null())
+    rows = rows.sort("value", dimension, descending=[True, False], nulls_last=True).head(limit)
+    targets = [row_target(settings, metric, dimension, key) for key in rows[dimension].to_list()]
+    statuses = [target_status(metric, v, t) for v, t in zip(rows["value"].to_list(), targets)]
+    return rows.with_columns(
+        pl.Series("target", targets, dtype=pl.Float64),
+        pl.Series("status", [STATUS_LABELS[s] for s in statuses], dtype=pl.String),
+        pl.Series("value_label", [metric.display(v) for v in rows["value"].to_list()], dtype=pl.String),
+        pl.Series("previous_label", [metric.display(v) for v in rows["previous"].to_list()], dtype=pl.String),
+    ).with_columns(axis_label=pl.format("{}  ·  {}", pl.col(dimension), pl.col("value_label")))
+
+
+def breakdown_chart(
+    rows: pl.DataFrame, dimension: str, dimension_label: str, metric: MetricDef
+) -> alt.LayerChart:
+    """Horizontal bars per key coloured by target status, a tick for the comparison, the target rule,
+    and a point selection on the key (click a bar to filter)."""
+    pick = alt.selection_point(name=SELECTION, fields=[dimension], on="click", clear="dblclick")
+    order = rows["axis_label"].to_list()
+    y = alt.Y("axis_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=220, labelOverlap=False))
+    fmt = value_format(metric)
+    tooltip = [
+        alt.Tooltip(f"{dimension}:N", title=dimension_label),
+        alt.Tooltip("value_label:N", title=metric.label),
+        alt.Tooltip("previous_label:N", title="Comparison period"),
+        alt.Tooltip("status:N", title="Target status"),
+    ]
+    status_scale = alt.Scale(
+        domain=[STATUS_LABELS[s] for s in ("on_target", "off_target", "no_target")],
+        range=[STATUS_COLORS[s] for s in ("on_target", "off_target", "no_target")],
+    )
+    bars = alt.Chart(rows).mark_bar(cursor="pointer", cornerRadiusEnd=2).encode(
+        y=y,
+        x=alt.X("value:Q", title=axis_title(metric), axis=value_axis(metric)),
+        color=alt.Color("status:N", scale=status_scale, legend=alt.Legend(title=None, orient="bottom")),
+        opacity=alt.OpacityValue(0.35, condition={"param": SELECTION, "value": 1.0}),
+        tooltip=tooltip,
+    ).add_params(pick)
+    ticks = alt.Chart(rows).mark_tick(color=PREVIOUS_COLOR, thickness=2, size=14).encode(
+        y=y, x=alt.X("previous:Q"), tooltip=tooltip
+    )
+    layers: list[alt.Chart] = [bars, ticks]
+    targets = rows["target"].drop_nulls().unique()
+    if targets.len() == 1:
+        target = float(targets[0])
+        layers.append(alt.Chart(pl.DataFrame({"target": [target], "label": [target_label(metric, target)]}))
+                      .mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=1.5)
+                      .encode(x=alt.X("target:Q"), tooltip=alt.Tooltip("label:N", title="Target")))
+    elif targets.len() > 1:
+        layers.append(alt.Chart(rows).mark_tick(color=TARGET_COLOR, thickness=2, size=18, strokeDash=[3, 2])
+                      .encode(y=y, x=alt.X("target:Q"),
+                              tooltip=alt.Tooltip("target:Q", title="Target", format=fmt)))
+    return alt.layer(*layers).properties(height=alt.Step(26))
+
+
+def bar_chart(
+    frame: pl.DataFrame,
+    category: str,
+    value: str,
+    *,
+    category_title: str | None = None,
+    value_title: str = "",
+    value_format: str = ",.0f",
+    color: str | None = None,
+    color_scale: alt.Scale | None = None,
+    horizontal: bool = True,
+    sort: Sequence[str] | str | None = None,
+    extra_tooltips: Sequence[tuple[str, str, str | None]] = (),
+    height: int | None = None,
+) -> alt.Chart:
+    """A plain bar chart for domain views (funnel, aging, Pareto, tiers)."""
+    order = sort if sort is not None else frame[category].cast(pl.String).to_list()
+    cat = alt.Y if horizontal else alt.X
+    val = alt.X if horizontal else alt.Y
+    encoding: dict[str, Any] = {
+        ("y" if horizontal else "x"): cat(f"{category}:N", title=category_title, sort=order,
+                                          axis=alt.Axis(labelLimit=200, labelAngle=0, labelOverlap=False)),
+        ("x" if horizontal else "y"): val(
+            f"{value}:Q", title=value_title, axis=value_axis_format(value_format)
+        ),
+        "tooltip": [alt.Tooltip(f"{category}:N", title=category_title or category),
+                    alt.Tooltip(f"{value}:Q", title=value_title or value, format=value_format),
+                    *(alt.Tooltip(f, title=t, format=fmt or alt.Undefined) for f, t, fmt in extra_tooltips)],
+    }
+    if color and color_scale is not None:
+        legend = alt.Legend(title=None, orient="bottom")
+        encoding["color"] = alt.Color(f"{color}:N", scale=color_scale, legend=legend)
+    mark = alt.Chart(frame).mark_bar(cornerRadiusEnd=2, **({} if color else {"color": PRIMARY}))
+    text = alt.Chart(frame).mark_text(
+        align="left" if horizontal else "center", baseline="middle" if horizontal else "bottom",
+        dx=4 if horizontal else 0, dy=0 if horizontal else -3, fontSize=11, color="#3c4043",
+    ).encode(x=encoding["x"], y=encoding["y"], text=alt.Text(f"{value}:Q", format=value_format))
+    chart = alt.layer(mark.encode(**encoding), text)
+    return chart.properties(height=height or (alt.Step(30) if horizontal else 260))
+
+
+def pareto_chart(
+    frame: pl.DataFrame, category: str, count: str, cumulative: str, category_title: str
+) -> alt.LayerChart:
+    """Bars of counts, largest first, with the cumulative share as a line on a right-hand axis."""
+    order = frame[category].to_list()
+    x = alt.X(f"{category}:N", sort=order, title=None,
+              axis=alt.Axis(labelAngle=-30, labelLimit=160, labelOverlap=False))
+    bars = alt.Chart(frame).mark_bar(color=PRIMARY).encode(
+        x=x, y=alt.Y(f"{count}:Q", title="Resolved escalations", axis=alt.Axis(format=",.0f", tickMinStep=1)),
+        tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
+                 alt.Tooltip(f"{count}:Q", title="Resolved"),
+                 alt.Tooltip(f"{cumulative}:Q", title="Cumulative share", format=".1%")],
+    )
+    line = alt.Chart(frame).mark_line(color=EVENT_COLOR, point=alt.OverlayMarkDef(color=EVENT_COLOR)).encode(
+        x=x, y=alt.Y(f"{cumulative}:Q", title="Cumulative share", scale=alt.Scale(domain=[0, 1]),
+                     axis=alt.Axis(format=".0%")),
+    )
+    rule = alt.Chart(pl.DataFrame({"y": [0.8]})).mark_rule(color="#9aa0a6", strokeDash=[4, 4]).encode(
+        y=alt.Y("y:Q")
+    )
+    return alt.layer(bars, alt.layer(line, rule)).resolve_scale(y="independent").properties(height=280)
+
+
+def share_trend_chart(
+    frame: pl.DataFrame, date: str, series: str, share: str, grain: Grain = "day"
+) -> alt.Chart:
+    """Stacked shares per series over time (e.g. decisions by channel)."""
+    labelled = frame.with_columns(day_labels(date))
+    return alt.Chart(labelled).mark_area(opacity=0.85).encode(
+        x=_utc_x(date, grain=grain),
+        y=alt.Y(f"{share}:Q", stack="normalize", title="Share of decisions", axis=alt.Axis(format=".0%")),
+        color=alt.Color(f"{series}:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=CHANNEL_SCALE),
+        tooltip=[alt.Tooltip("day_label:N", title="Day"), alt.Tooltip(f"{series}:N", title="Channel"),
+                 alt.Tooltip(f"{share}:Q", title="Share", format=".1%")],
+    ).properties(height=260)
+
+
+TARGET_NAMES: dict[str, str] = {
+    "tat_adherence": "TAT adherence",
+    "aht_seconds": "AHT",
+    "qa_accuracy": "QA accuracy",
+    "cost_per_case": "cost per case",
+}
+
+
+def breach_heatmap(weekly: pl.DataFrame) -> alt.Chart:
+    """Vendor site x ISO week: red when any contract target was missed that week, green when all were met."""
+    frame = weekly.select(
+        "vendor_site",
+        "cases",
+        day_labels("week", "week_label"),
+        pl.col("week"),
+        pl.when(pl.col("breached")).then(pl.lit("Breached")).otherwise(pl.lit("All targets met"))
+        .alias("status"),
+        pl.col("missed").list.eval(pl.element().replace(TARGET_NAMES)).list.join(", ").alias("missed_text"),
+    ).sort("week")
+    weeks = list(dict.fromkeys(frame["week_label"].to_list()))
+    sites = sorted(set(frame["vendor_site"].to_list()))
+    return alt.Chart(frame.drop("week")).mark_rect(stroke="white", strokeWidth=2, cornerRadius=2).encode(
+        x=alt.X("week_label:N", sort=weeks, title="Week of", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("vendor_site:N", sort=sites, title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="bottom"), scale=alt.Scale(
+            domain=["All targets met", "Breached"],
+            range=[STATUS_COLORS["on_target"], STATUS_COLORS["off_target"]],
+        )),
+        tooltip=[alt.Tooltip("vendor_site:N", title="Vendor site"),
+                 alt.Tooltip("week_label:N", title="Week of"),
+                 alt.Tooltip("status:N", title="Status"), alt.Tooltip("missed_text:N", title="Missed"),
+                 alt.Tooltip("cases:Q", title="Cases", format=",.0f")],
+    ).properties(height=alt.Step(26))
+
+
+# ---- Streamlit helpers -------------------------------------------------------------------------
+
+
+def show_chart(
+    ctx: PageContext,
+    chart: alt.TopLevelMixin,
+    page: str,
+    what: str,
+    *,
+    key: str | None = None,
+    on_select: str | Callable[..., None] = "ignore",
+    args: tuple = (),
+    alt_text: str | None = None,
+    data: pl.DataFrame | None = None,
+    percent_columns: Sequence[str] = (),
+    title: str | None = None,
+) -> Any:
+    """st.altair_chart at full width with its downloads underneath (PNG; CSV and XLSX of `data`).
+
+    Returns the selection event when on_select is set.
+    """
+    kwargs: dict[str, Any] = {"width": "stretch", "key": key, "alt": alt_text}
+    if on_select != "ignore":
+        kwargs["on_select"] = (lambda: on_select(*args)) if callable(on_select) else on_select
+        kwargs["selection_mode"] = SELECTION
+    event = st.altair_chart(chart, **kwargs)
+    with st.container(horizontal=True, gap="small", key=f"chart-dl-{page}-{what}"):
+        exports.chart_download(ctx, chart, page, what, title=title or alt_text)
+        if data is not None:
+            exports.table_downloads(ctx, data, page, what, percent_columns)
+    return event
+
+
+def metric_picker(metrics: Sequence[MetricDef], default: str, key: str, label: str = "Metric") -> MetricDef:
+    """A selectbox of the domain's metrics (labels shown), defaulting to its first KPI."""
+    ids = [m.id for m in metrics]
+    by_id = {m.id: m for m in metrics}
+    chosen = st.selectbox(label, ids, index=ids.index(default) if default in ids else 0,
+                          format_func=lambda i: by_id[i].label, key=key)
+    return by_id[chosen]
+
+
+def dimension_picker(
+    dimensions: Mapping[str, str], key: str, default: str | None = None, request: MetricRequest | None = None
+) -> str:
+    """A selectbox of the domain's breakdown dimensions (one market: the first non-geographic one first)."""
+    options = list(dimensions)
+    if default is None and request is not None and request.countries and len(request.countries) == 1:
+        default = next((d for d in options if d not in ("country_code", "region")), None)
+    index = options.index(default) if default in options else 0
+    return st.selectbox("Break down by", options, index=index, format_func=dimensions.__getitem__, key=key)
+
+
+def trend_section(
+    ctx: PageContext,
+    trend: pl.DataFrame,
+    metric: MetricDef,
+    request: MetricRequest,
+    events: pl.DataFrame | None,
+    page: str,
+    grain: Grain,
+) -> None:
+    """The trend chart of one metric with its target and events, or an empty-state note."""
+    values = trend.filter((pl.col("metric_id") == metric.id) & pl.col("value").is_not_null())
+    if values.is_empty():
+        st.info(f"No {metric.label.lower()} values in this window.", icon=":material/info:")
+        return
+    country = request.countries[0] if request.countries and len(request.countries) == 1 else None
+    target = ctx.settings.target(metric, country=country) if metric.direction != "neutral" else None
+    chart = trend_chart(trend, metric, target, request, events, grain)
+    show_chart(ctx, chart, page, f"trend-{metric.id}", alt_text=f"{metric.label} per {grain}",
+               title=metric.label)
+    note = f"One point per {grain}; the shaded band is the comparison period."
+    if events is not None and not events.is_empty():
+        note += " Orange markers are events (annotations); hover them for details."
+    st.caption(note)
+
+
+def _click_to_filter(chart_key: str, dimension: str, filter_key: str, options: Sequence[str]) -> None:
+    """on_select callback: a clicked bar becomes the page filter (empty click clears it)."""
+    picked = [v for v in selected_values(st.session_state.get(chart_key), dimension) if v in options]
+    if picked:
+        st.session_state[filter_key] = picked
+    else:
+        st.session_state[filter_key] = []
+
+
+def breakdown_section(
+    ctx: PageContext,
+    frame: pl.DataFrame,
+    dimension: str,
+    dimension_label: str,
+    metric: MetricDef,
+    page: str,
+    *,
+    filter_key: str | None = None,
+    options: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, str] | None:
+    """The breakdown bars; returns the clicked key as a drill-down match ({dimension: key}) or None.
+
+    For dimensions that are page filters (policy, channel, priority, vendor site) a click also sets
+    that filter, so the whole page narrows to the clicked key.
+    """
+    if metric.id not in frame.columns:
+        st.info(f"{metric.label} cannot be broken down by {dimension_label.lower()}.", icon=":material/info:")
+        return None
+    rows = breakdown_frame(frame, dimension, metric, ctx.settings)
+    if rows.is_empty():
+        st.info(f"No {metric.label.lower()} values by {dimension_label.lower()} in this period.",
+                icon=":material/info:")
+        return None
+    chart = breakdown_chart(rows, dimension, dimension_label, metric)
+    key = f"breakdown-{page}-{dimension}"
+    title = f"{metric.label} by {dimension_label.lower()}"
+    if filter_key:
+        offered = list((options or {}).get(filter_key, ()))
+        event = show_chart(ctx, chart, page, f"breakdown-{dimension}", key=key, on_select=_click_to_filter,
+                           args=(key, dimension, filter_key, offered), title=title)
+    else:
+        event = show_chart(ctx, chart, page, f"breakdown-{dimension}", key=key, on_select="rerun",
+                           title=title)
+    picked = selected_values(event, dimension)
+    hint = "Click a bar to drill into its records" + (" and filter the page" if filter_key else "")
+    hint += "; the black tick is the comparison period. Double-click to clear."
+    st.caption(hint)
+    return {dimension: picked[0]} if len(picked) == 1 else None

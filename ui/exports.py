@@ -1,0 +1,92 @@
+"""CSV / XLSX of tables and PNG of charts, generated only when a download button is clicked."""
+
+from __future__ import annotations
+
+import io
+from typing import Callable, Sequence
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from ui.context import PageContext
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG_MIME = "image/png"
+
+
+def exportable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Flatten what CSV cannot hold: list columns become '; '-joined text, structs become JSON."""
+    fixes = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            fixes.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
+        elif isinstance(dtype, (pl.Struct, pl.Object)):
+            fixes.append(pl.col(name).map_elements(str, return_dtype=pl.String).alias(name))
+    return frame.with_columns(fixes) if fixes else frame
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV with a header row (timestamps ISO 8601, UTC)."""
+    return exportable(frame).write_csv().encode("utf-8")
+
+
+def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = (), sheet: str = "data") -> bytes:
+    """The frame as an .xlsx workbook; ratio columns formatted as percentages."""
+    buffer = io.BytesIO()
+    flat = exportable(frame)
+    formats = {c: "0.0%" for c in percent_columns if c in flat.columns}
+    flat.write_excel(
+        buffer,
+        worksheet=sheet[:31],
+        column_formats=formats or None,
+        dtype_formats={pl.Datetime: "yyyy-mm-dd hh:mm:ss", pl.Date: "yyyy-mm-dd"},
+        autofit=True,
+        float_precision=4,
+    )
+    return buffer.getvalue()
+
+
+PNG_WIDTH = 760
+
+
+def png_bytes(
+    chart: alt.TopLevelMixin, scale: float = 2.0, title: str | None = None, subtitle: str | None = None
+) -> bytes:
+    """The chart rendered to PNG with vl-convert (no browser needed), titled for a slide."""
+    import vl_convert
+
+    props: dict = {}
+    if getattr(chart, "width", alt.Undefined) is alt.Undefined:
+        props["width"] = PNG_WIDTH
+    if title:
+        props["title"] = alt.TitleParams(text=title, subtitle=subtitle or "", anchor="start", fontSize=16,
+                                         subtitleColor="#5f6368")
+    exported = chart.properties(**props) if props else chart
+    return vl_convert.vegalite_to_png(exported.to_json(), scale=scale)
+
+
+def _button(label: str, data: Callable[[], bytes], name: str, mime: str, key: str, icon: str) -> None:
+    st.download_button(
+        label, data=data, file_name=name, mime=mime, key=key, on_click="ignore", icon=icon, type="tertiary"
+    )
+
+
+def table_downloads(
+    ctx: PageContext, frame: pl.DataFrame, page: str, what: str, percent_columns: Sequence[str] = ()
+) -> None:
+    """CSV and XLSX buttons for one table (the data is built only when clicked)."""
+    with st.container(horizontal=True, gap="small", key=f"dl-{page}-{what}"):
+        _button("CSV", lambda: csv_bytes(frame), ctx.export_name(page, what, "csv"), CSV_MIME,
+                f"csv-{page}-{what}", ":material/download:")
+        _button("XLSX", lambda: xlsx_bytes(frame, percent_columns, what), ctx.export_name(page, what, "xlsx"),
+                XLSX_MIME, f"xlsx-{page}-{what}", ":material/table_view:")
+
+
+def chart_download(
+    ctx: PageContext, chart: alt.TopLevelMixin, page: str, what: str, title: str | None = None
+) -> None:
+    """A PNG button for one chart (rendered with vl-convert only when clicked), titled with the filters."""
+    _button("PNG", lambda: png_bytes(chart, title=title, subtitle=ctx.filters_line),
+            ctx.export_name(page, what, "png"), PNG_MIME, f"png-{page}-{what}", ":material/image:")

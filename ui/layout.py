@@ -1,0 +1,234 @@
+"""The page frame: presentation mode, page header, page filters, empty states, error banners, footer."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+import polars as pl
+import streamlit as st
+
+from connectors.errors import GovernanceDataError
+from connectors.spec import AggregateSpec, Count, Dim, Eq
+from metrics.base import MetricRequest
+from ui import filters
+from ui.context import PageContext
+from ui.kpis import STATUS_COLORS, format_day
+
+T = TypeVar("T")
+
+VENDOR_SITE_SEPARATOR = " / "
+FILTER_LABELS: dict[str, str] = {
+    "policy": "Policy",
+    "channel": "Channel",
+    "vendor_site": "Vendor site",
+    "priority": "Priority",
+}
+
+BASE_CSS = f"""
+<style>
+div[class*="st-key-kpi-on_target"] {{ border-left: 6px solid {STATUS_COLORS["on_target"]} !important; }}
+div[class*="st-key-kpi-off_target"] {{ border-left: 6px solid {STATUS_COLORS["off_target"]} !important; }}
+div[class*="st-key-kpi-no_target"], div[class*="st-key-kpi-no_data"] {{
+    border-left: 6px solid {STATUS_COLORS["no_target"]} !important; }}
+div[class*="st-key-kpi-"] [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
+div[class*="st-key-kpi-"] [data-testid="stMarkdown"] p {{ font-size: 0.85rem; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 1.5rem; }}
+.gov-filters {{ color: #5f6368; font-size: 0.95rem; margin: -0.6rem 0 0.4rem 0; }}
+.gov-footer {{ color: #80868b; font-size: 0.8rem; border-top: 1px solid #e8eaed; padding-top: 0.5rem;
+    margin-top: 1.5rem; }}
+</style>
+"""
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebarUserContent"] { display: none; }
+[data-testid="stToolbar"], [data-testid="stDecoration"] { visibility: hidden; }
+[data-testid="stStatusWidget"] { visibility: hidden; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; }
+div[class*="st-key-kpi-"] [data-testid="stMetricValue"] { font-size: 2.8rem; }
+div[class*="st-key-kpi-"] [data-testid="stMetricLabel"] p { font-size: 1rem; }
+div[class*="st-key-kpi-"] [data-testid="stMetricDelta"] { font-size: 1.05rem; }
+[data-testid="stDownloadButton"] { display: none; }
+.gov-present-line { font-size: 1.35rem; font-weight: 600; color: #202124; }
+</style>
+"""
+
+
+def _exit_presentation() -> None:
+    st.session_state["present"] = False
+
+
+def apply_presentation(context: PageContext) -> None:
+    """Base styles; in presentation mode hide the controls, enlarge KPIs and show the filters line."""
+    st.html(BASE_CSS)
+    if not context.presentation:
+        return
+    st.html(PRESENTATION_CSS)
+    with st.container(horizontal=True, vertical_alignment="center", key="presentation-bar"):
+        st.html(f'<div class="gov-present-line">{_escape(context.filters_line)}</div>', width="stretch")
+        st.button("Exit presentation", icon=":material/close_fullscreen:", on_click=_exit_presentation,
+                  key="exit-presentation", type="secondary")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def header(
+    ctx: PageContext,
+    title: str,
+    description: str = "",
+    page_filters: dict[str, Sequence[str] | None] | None = None,
+) -> None:
+    """Page title and, below it, the active filters in one line (the comparison period named)."""
+    st.title(title, anchor=False)
+    extra = [f"{FILTER_LABELS.get(k, k)}: {', '.join(v)}" for k, v in (page_filters or {}).items() if v]
+    if ctx.presentation:
+        if extra:
+            line = _escape(" · ".join(extra))
+            st.markdown(f'<div class="gov-present-line">{line}</div>', unsafe_allow_html=True)
+        return
+    line = " · ".join([ctx.filters_line, *extra])
+    st.markdown(f'<div class="gov-filters">{_escape(line)}</div>', unsafe_allow_html=True)
+    if description:
+        st.caption(description)
+
+
+def empty_state(message: str) -> None:
+    """An empty result (not an error): what is empty and what to change."""
+    st.info(message, icon=":material/search_off:")
+
+
+def error_banner(what: str, error: GovernanceDataError) -> None:
+    st.error(f"**{what} could not be loaded.** {error}", icon=":material/error:")
+
+
+@contextlib.contextmanager
+def section(what: str) -> Iterator[None]:
+    """Render a page section; a data error shows a banner for this section and the page goes on."""
+    try:
+        yield
+    except GovernanceDataError as error:
+        error_banner(what, error)
+
+
+def load(what: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Call a metric function; on a data error show a banner and return None."""
+    try:
+        return function(*args, **kwargs)
+    except GovernanceDataError as error:
+        error_banner(what, error)
+        return None
+
+
+def no_data_message(ctx: PageContext, what: str) -> str:
+    period = ctx.request.period
+    where = ", ".join(ctx.request.countries) if ctx.request.countries else "your markets"
+    return (
+        f"No {what} between {format_day(period.start)} and {format_day(period.end)} in {where}. "
+        "Choose a wider date range or other markets in the sidebar."
+    )
+
+
+# ---- page filters ------------------------------------------------------------------------------
+
+
+def filter_options(ctx: PageContext, table: str, column: str, where: tuple = ()) -> list[str]:
+    """Distinct values of one column in the user's markets (a cached GROUP BY)."""
+    frame = ctx.data.aggregate(AggregateSpec(table, (Dim(column),), (Count("rows"),), where=where))
+    return sorted(str(v) for v in frame[column].drop_nulls().to_list())
+
+
+def vendor_site_options(ctx: PageContext) -> list[str]:
+    """'Vendor / Site' of every site with human-reviewed cases in the user's markets."""
+    frame = ctx.data.aggregate(
+        AggregateSpec("moderation_cases", (Dim("vendor"), Dim("site")), (Count("rows"),),
+                      where=(Eq("channel", "human"),))
+    ).drop_nulls(["vendor", "site"])
+    return sorted(f"{v}{VENDOR_SITE_SEPARATOR}{s}" for v, s in frame.select("vendor", "site").iter_rows())
+
+
+def page_filter(ctx: PageContext, key: str, options: Sequence[str]) -> tuple[str, ...] | None:
+    """A page-level multiselect in the sidebar, bound to the URL (None when nothing is picked)."""
+    return filters.domain_filter(FILTER_LABELS.get(key, key), key, options)
+
+
+def page_filters(
+    ctx: PageContext, sources: dict[str, tuple[str, str] | str]
+) -> tuple[dict[str, tuple[str, ...] | None], dict[str, list[str]]]:
+    """Render the page's filters; sources maps key -> (table, column) or "vendor_site".
+
+    Returns the chosen values per key and the options per key (for click-to-filter).
+    """
+    chosen: dict[str, tuple[str, ...] | None] = {}
+    options: dict[str, list[str]] = {}
+    if sources:
+        st.sidebar.caption("Page filters")
+    for key, source in sources.items():
+        try:
+            values = vendor_site_options(ctx) if source == "vendor_site" else filter_options(ctx, *source)
+        except GovernanceDataError as error:
+            st.sidebar.warning(f"{FILTER_LABELS.get(key, key)} filter unavailable: {error}")
+            values = []
+        options[key] = values
+        chosen[key] = page_filter(ctx, key, values)
+    return chosen, options
+
+
+def split_vendor_sites(values: Sequence[str] | None) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """('Atlas / Lisbon', ...) -> vendors, sites for MetricRequest (None when no filter)."""
+    if not values:
+        return None, None
+    pairs = [v.split(VENDOR_SITE_SEPARATOR, 1) for v in values if VENDOR_SITE_SEPARATOR in v]
+    vendors = tuple(dict.fromkeys(p[0] for p in pairs))
+    sites = tuple(dict.fromkeys(p[1] for p in pairs))
+    return vendors or None, sites or None
+
+
+def request_for(
+    ctx: PageContext, chosen: dict[str, tuple[str, ...] | None], keys: Sequence[str] | None = None
+) -> MetricRequest:
+    """The global request narrowed by the chosen page filters (only `keys` when given)."""
+    use = {k: v for k, v in chosen.items() if keys is None or k in keys}
+    narrowed: dict[str, tuple[str, ...] | None] = {}
+    if "policy" in use:
+        narrowed["policies"] = use["policy"]
+    if "channel" in use:
+        narrowed["channels"] = use["channel"]
+    if "priority" in use:
+        narrowed["priorities"] = use["priority"]
+    if "vendor_site" in use:
+        narrowed["vendors"], narrowed["sites"] = split_vendor_sites(use["vendor_site"])
+    return ctx.with_filters(**narrowed)
+
+
+def without(chosen: dict[str, tuple[str, ...] | None], key: str | None) -> dict[str, tuple[str, ...] | None]:
+    """The chosen filters minus one (a breakdown by a filtered dimension still shows every key)."""
+    return {k: v for k, v in chosen.items() if k != key}
+
+
+# ---- footer ------------------------------------------------------------------------------------
+
+
+def footer_text(context: PageContext, started: float, now: float | None = None) -> str:
+    """'Data as of 15 Nov 2026 23:51 UTC · 12 queries, 0.04 s · page 0.21 s'."""
+    now = time.perf_counter() if now is None else now
+    as_of = context.data_as_of
+    as_of_text = f"{format_day(as_of)} {as_of:%H:%M} UTC" if as_of else "unknown"
+    queries = context.data.queries
+    return (
+        f"Data as of {as_of_text} · {queries} {'query' if queries == 1 else 'queries'}, "
+        f"{context.data.query_seconds:.2f} s · page {now - started:.2f} s"
+    )
+
+
+def footer(context: PageContext, started: float) -> None:
+    """Data freshness and the time this rerun spent in queries and in total."""
+    text = _escape(footer_text(context, started))
+    st.markdown(f'<div class="gov-footer">{text}</div>', unsafe_allow_html=True)
+
+
+def frame_or_empty(frame: pl.DataFrame | None) -> pl.DataFrame:
+    return frame if frame is not None else pl.DataFrame()

@@ -1,0 +1,310 @@
+"""Tables: readable column names and number formats, target-coloured cells, CSV/XLSX export."""
+
+from __future__ import annotations
+
+from typing import Literal, Mapping, Sequence
+
+import polars as pl
+import streamlit as st
+
+from metrics.base import target_status
+from metrics.registry import MetricDef, all_metrics
+from metrics.targets import Settings
+from ui import exports
+from ui.context import PageContext
+from ui.kpis import STATUS_FILLS
+
+Kind = Literal[
+    "ratio", "ratio_delta", "hours", "seconds", "usd", "count", "number", "datetime", "date", "text", "bool"
+]
+
+WORDS: dict[str, str] = {
+    "tat": "TAT", "aht": "AHT", "qa": "QA", "id": "ID", "sla": "SLA", "gmv": "GMV", "usd": "USD",
+    "p50": "P50", "p90": "P90", "tta": "TTA", "ttc": "TTC", "ttr": "TTR", "llm": "LLM", "p0": "P0",
+    "pp": "pp", "z": "z", "vs": "vs", "1k": "1k",
+}
+LABELS: dict[str, str] = {
+    "country_code": "Market",
+    "country_name": "Market name",
+    "vendor_site": "Vendor site",
+    "is_reappeal": "Re-appeal",
+    "within_sla": "Within SLA",
+    "tat_hours": "TAT (h)",
+    "age_hours": "Age (h)",
+    "handle_seconds": "Handling (s)",
+    "sla_hours": "SLA (h)",
+    "cost_usd": "Cost",
+    "gmv_30d_usd": "GMV 30d",
+    "gmv_usd": "GMV",
+    "share_of_previous_stage": "Of previous stage",
+    "ratio_to_baseline": "× baseline",
+    "baseline_median": "Baseline (median)",
+    "z": "Robust z",
+    "past_target": "Past target",
+    "recurrence_of": "Recurs",
+    "qa_agree": "QA agree",
+    "qa_sampled": "QA sampled",
+}
+RATIO_WORDS = ("rate", "share", "adherence", "accuracy", "change")
+UNIT_KINDS: dict[str, Kind] = {
+    "ratio": "ratio", "hours": "hours", "seconds": "seconds", "usd": "usd", "count": "count",
+}
+
+
+def _metrics() -> dict[str, MetricDef]:
+    return {m.id: m for m in all_metrics()}
+
+
+def metric_of(column: str) -> MetricDef | None:
+    """The registered metric a column holds: '<id>' or '<id>.previous'."""
+    return _metrics().get(column.removesuffix(".previous"))
+
+
+def column_label(column: str) -> str:
+    """A readable header: metric labels from the registry, known names, else 'Snake case' words."""
+    metric = metric_of(column)
+    if metric is not None:
+        return metric.label + (" (prev.)" if column.endswith(".previous") else "")
+    if column in LABELS:
+        return LABELS[column]
+    previous = column.endswith("_previous") or column.startswith("previous_")
+    core = column.removesuffix("_previous").removeprefix("previous_")
+    target = ""
+    for ending, word in (("_target", " target"), ("_met", " met")):
+        if core.endswith(ending):
+            core, target = core.removesuffix(ending), word
+    suffix = ""
+    for ending, unit in (("_hours", " (h)"), ("_seconds", " (s)"), ("_usd", "")):
+        if core.endswith(ending):
+            core, suffix = core.removesuffix(ending), unit
+    words = [WORDS.get(w, w) for w in core.split("_") if w]
+    text = " ".join(words)
+    text = text[:1].upper() + text[1:]
+    return text + target + suffix + (" (prev.)" if previous else "")
+
+
+def column_kind(column: str, dtype: pl.DataType) -> Kind:
+    """How a column is formatted, from the registry unit or the column name and type."""
+    if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+        return "datetime"
+    if dtype == pl.Date:
+        return "date"
+    if dtype == pl.Boolean:
+        return "bool"
+    if not dtype.is_numeric():
+        return "text"
+    metric = metric_of(column)
+    if metric is not None:
+        return UNIT_KINDS.get(metric.unit, "number")
+    core = column.removesuffix("_previous").removeprefix("previous_").removesuffix("_target")
+    last = core.rsplit("_", 1)[-1]
+    if core.endswith("_id") or core == "id":
+        return "text"
+    if last in RATIO_WORDS or core.startswith("share"):
+        return "ratio"
+    if last == "hours":
+        return "hours"
+    if last == "seconds":
+        return "seconds"
+    if "usd" in core or core.startswith("cost"):
+        return "usd"
+    if dtype.is_integer():
+        return "count"
+    return "number"
+
+
+def column_kinds(frame: pl.DataFrame, overrides: Mapping[str, Kind] | None = None) -> dict[str, Kind]:
+    kinds = {name: column_kind(name, dtype) for name, dtype in frame.schema.items()}
+    kinds.update({k: v for k, v in (overrides or {}).items() if k in kinds})
+    return kinds
+
+
+def _smallest(series: pl.Series) -> float | None:
+    values = series.drop_nulls().abs()
+    values = values.filter(values > 0)
+    return None if values.is_empty() else float(values.min())
+
+
+def _usd_format(series: pl.Series) -> str:
+    """Dollars with cents; four decimals when some values are fractions of a cent-ish (e.g. algo decisions)."""
+    smallest = _smallest(series)
+    return "$%.4f" if smallest is not None and smallest < 0.1 else "dollar"
+
+
+def _hours_format(series: pl.Series) -> str:
+    smallest = _smallest(series)
+    return "%.2f h" if smallest is not None and smallest < 0.1 else "%.1f h"
+
+
+def display_frame(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> pl.DataFrame:
+    """What st.dataframe shows: ratios as percent numbers, lists joined, ids as text."""
+    fixes = []
+    for name, kind in kinds.items():
+        dtype = frame.schema[name]
+        if kind in ("ratio", "ratio_delta"):
+            fixes.append((pl.col(name) * 100).alias(name))
+        elif isinstance(dtype, pl.List):
+            fixes.append(pl.col(name).cast(pl.List(pl.String)).list.join(", ").alias(name))
+        elif kind == "text" and dtype.is_numeric():
+            fixes.append(pl.col(name).cast(pl.String).alias(name))
+    return frame.with_columns(fixes) if fixes else frame
+
+
+def column_config(
+    frame: pl.DataFrame,
+    kinds: Mapping[str, Kind],
+    labels: Mapping[str, str] | None = None,
+    widths: Mapping[str, str | int] | None = None,
+) -> dict:
+    """st.column_config per column: label, number format and width."""
+    labels = labels or {}
+    config: dict = {}
+    for name, kind in kinds.items():
+        label = labels.get(name) or column_label(name)
+        help_text = None
+        metric = metric_of(name)
+        if metric is not None:
+            help_text = metric.definition
+        if kind == "ratio":
+            config[name] = st.column_config.NumberColumn(label, format="%.1f%%", help=help_text)
+        elif kind == "ratio_delta":
+            config[name] = st.column_config.NumberColumn(label, format="%+.1f pp", help=help_text)
+        elif kind == "hours":
+            config[name] = st.column_config.NumberColumn(label, format=_hours_format(frame[name]), help=help_text)
+        elif kind == "seconds":
+            config[name] = st.column_config.NumberColumn(label, format="%.0f s", help=help_text)
+        elif kind == "usd":
+            usd = _usd_format(frame[name])
+            config[name] = st.column_config.NumberColumn(label, format=usd, help=help_text)
+        elif kind == "count":
+            config[name] = st.column_config.NumberColumn(label, format="localized", help=help_text)
+        elif kind == "number":
+            config[name] = st.column_config.NumberColumn(label, format="%.2f", help=help_text)
+        elif kind == "datetime":
+            config[name] = st.column_config.DatetimeColumn(label, format="D MMM YYYY, HH:mm")
+        elif kind == "date":
+            config[name] = st.column_config.DateColumn(label, format="D MMM YYYY")
+        elif kind == "bool":
+            config[name] = st.column_config.CheckboxColumn(label)
+        else:
+            config[name] = st.column_config.TextColumn(label)
+    for name, width in (widths or {}).items():
+        if name in config:
+            config[name]["width"] = width
+    return config
+
+
+def show_table(
+    ctx: PageContext,
+    frame: pl.DataFrame,
+    page: str,
+    what: str,
+    *,
+    kinds: Mapping[str, Kind] | None = None,
+    labels: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
+    widths: Mapping[str, str | int] | None = None,
+    caption: str | None = None,
+    height: int | str = "auto",
+    empty: str = "No rows for these filters.",
+) -> None:
+    """A formatted table with its CSV and XLSX downloads (the export holds the raw values)."""
+    shown = frame.select(columns) if columns else frame
+    if shown.is_empty():
+        st.caption(empty)
+        return
+    resolved = column_kinds(shown, kinds)
+    st.dataframe(
+        display_frame(shown, resolved),
+        column_config=column_config(shown, resolved, labels, widths),
+        hide_index=True,
+        height=height,
+        key=f"table-{page}-{what}",
+        placeholder="—",
+    )
+    footer = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    with footer:
+        if caption:
+            st.caption(caption)
+        exports.table_downloads(ctx, shown, page, what, [c for c, k in resolved.items() if k == "ratio"])
+
+
+def status_frame(
+    frame: pl.DataFrame, metric_ids: Sequence[str], settings: Settings, key: str = "country_code"
+) -> pl.DataFrame:
+    """Target status per cell ('on_target', 'off_target', ...) for each metric column, per market row."""
+    metrics = _metrics()
+    rows = []
+    for row in frame.select(key, *metric_ids).iter_rows(named=True):
+        country = row[key]
+        statuses = {
+            m: target_status(metrics[m], row[m], settings.target(metrics[m], country=country))
+            for m in metric_ids
+        }
+        rows.append({key: country, **statuses})
+    return pl.DataFrame(rows, schema={key: pl.String, **{m: pl.String for m in metric_ids}})
+
+
+def status_styler(frame: pl.DataFrame, metric_ids: Sequence[str], statuses: pl.DataFrame):
+    """A pandas Styler: each metric cell in its display format, filled by its target status."""
+    metrics = _metrics()
+    table = frame.to_pandas()
+    fills = statuses.to_pandas()
+
+    def paint(column):  # type: ignore[no-untyped-def]
+        if column.name not in metric_ids:
+            return [""] * len(column)
+        colours = [STATUS_FILLS.get(s, "") for s in fills[column.name]]
+        return [f"background-color: {c}" if c else "" for c in colours]
+
+    styler = table.style.apply(paint, axis=0)
+    return styler.format(
+        {m: (lambda v, m=m: metrics[m].display(None if v is None or v != v else v)) for m in metric_ids},
+        na_rep="—",
+    )
+
+
+def show_status_table(
+    ctx: PageContext,
+    frame: pl.DataFrame,
+    metric_ids: Sequence[str],
+    page: str,
+    what: str,
+    *,
+    leading: Sequence[str] = ("country_code", "region"),
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+) -> None:
+    """Rows = markets (with country_code), a column per metric, each cell coloured by its target status."""
+    labels = dict(labels or {})
+    present = [m for m in metric_ids if m in frame.columns]
+    statuses = status_frame(frame, present, ctx.settings)
+    shown = frame.select(*[c for c in leading if c in frame.columns], *present)
+    config = {}
+    for column in shown.columns:
+        metric = metric_of(column)
+        config[column] = st.column_config.Column(
+            labels.get(column) or column_label(column), help=metric.definition if metric else None
+        )
+    st.dataframe(
+        status_styler(shown, present, statuses),
+        hide_index=True,
+        column_config=config,
+        key=f"table-{page}-{what}",
+        height=min(38 + 35 * shown.height, 640),
+        placeholder="—",
+    )
+    export = frame.select(*dict.fromkeys(["country_code", *shown.columns]))
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if caption:
+            st.caption(caption)
+        exports.table_downloads(ctx, export, page, what, [m for m in present if metric_of(m).unit == "ratio"])
+
+
+def drilldown_caption(match: Mapping[str, str] | None, what: str, limit: int = 100) -> str:
+    """'Newest first, limited to 100 rows' and the clicked breakdown key, if any."""
+    text = f"Record-level {what}, newest first, limited to {limit} rows."
+    if match:
+        keys = ", ".join(f"{column_label(k)} = {v}" for k, v in match.items())
+        text += f" Narrowed to {keys} (clicked in the breakdown)."
+    return text

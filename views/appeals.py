@@ -1,0 +1,69 @@
+"""Appeals: KPIs, trend with target and events, clickable breakdown, funnel, backlog aging, movers."""
+
+import streamlit as st
+
+from metrics import appeals
+from ui import charts, kpis, layout, tables
+from ui.context import page_context
+
+PAGE = "appeals"
+FILTER_OF = {"policy": "policy", "original_channel": "channel"}  # breakdown dimension -> page filter
+
+ctx = page_context()
+chosen, options = layout.page_filters(ctx, {"policy": ("appeals", "policy"),
+                                             "channel": ("appeals", "original_channel")})
+request = layout.request_for(ctx, chosen)
+layout.header(ctx, "Appeals", "Seller and creator appeals against moderation decisions: volume, overturns, "
+              "turnaround against SLA, backlog and review quality.", chosen)
+
+values = layout.load("Appeal KPIs", appeals.kpis, ctx.data, request, ctx.settings)
+if values is not None and not kpis.has_data(values):
+    layout.empty_state(layout.no_data_message(ctx, "appeals"))
+elif values is not None:
+    grain = charts.grain_for(request)
+    trend = layout.load("The appeals trend", appeals.trend, ctx.data, request, grain)
+    kpis.kpi_row(values, appeals.KPI_IDS, request.period, trend, key=PAGE)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left, layout.section("The trend"):
+        metric = charts.metric_picker(appeals.METRICS, appeals.KPI_IDS[0], key=f"{PAGE}-metric")
+        events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
+        if trend is not None:
+            charts.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+    match = None
+    with right, layout.section("The breakdown"):
+        dimensions = appeals.BREAKDOWN_DIMENSIONS
+        dimension = charts.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
+        filter_key = FILTER_OF.get(dimension)
+        unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
+        frame = appeals.breakdown(ctx.data, unfiltered, (dimension,))
+        match = charts.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
+                                         filter_key=filter_key, options=options)
+
+    funnel_column, aging_column = st.columns(2, gap="large")
+    with funnel_column, layout.section("The appeal funnel"):
+        st.subheader("Funnel", anchor=False)
+        funnel = appeals.funnel(ctx.data, request)
+        chart = charts.bar_chart(funnel, "stage", "count", value_title="Count",
+                                 extra_tooltips=[("share_of_previous_stage:Q", "Of previous stage", ".1%")])
+        charts.show_chart(ctx, chart, PAGE, "funnel", title="Appeal funnel", data=funnel,
+                          percent_columns=["share_of_previous_stage"])
+    with aging_column, layout.section("Backlog aging"):
+        st.subheader("Backlog aging at period end", anchor=False)
+        aging = appeals.backlog_aging(ctx.data, request)
+        chart = charts.bar_chart(aging, "bucket", "count", value_title="Open appeals", horizontal=False,
+                                 extra_tooltips=[("breached:Q", "Past SLA", None)])
+        charts.show_chart(ctx, chart, PAGE, "backlog-aging", title="Backlog aging at period end", data=aging)
+
+    with layout.section("Overturn movers"):
+        st.subheader("Biggest overturn-rate movers (market × policy)", anchor=False)
+        tables.show_table(ctx, appeals.overturn_movers(ctx.data, request), PAGE, "overturn-movers",
+                          kinds={"delta": "ratio_delta"},
+                          caption="Cells with 20+ decided appeals in both periods, largest rise first.",
+                          empty="No market × policy cell has 20+ decided appeals in both periods.")
+
+    st.subheader("Records", anchor=False)
+    with layout.section("The appeal records"):
+        records = appeals.drilldown(ctx.data, request, limit=100, match=match)
+        tables.show_table(ctx, records, PAGE, "records",
+                          caption=tables.drilldown_caption(match, "appeals submitted or decided"))

@@ -1,0 +1,60 @@
+"""Metric catalog: every registered metric with its definition, unit, direction and targets."""
+
+import polars as pl
+import streamlit as st
+
+from metrics.registry import all_metrics
+from metrics.report import DOMAIN_LABELS
+from ui import layout, tables
+from ui.context import page_context
+
+DIRECTIONS = {"up": "Higher is better", "down": "Lower is better", "neutral": "Neutral (no target)"}
+UNITS = {"count": "count", "ratio": "percent", "hours": "hours", "seconds": "seconds", "usd": "US dollars",
+         "per_1k": "per 1,000", "score": "score (0-100)", "per_hour": "per hour"}
+
+ctx = page_context()
+layout.header(ctx, "Metric catalog", "Every metric is declared once; the cards, charts, exports and the CLI "
+              "read these definitions. The effective target is the config override where one is set, else "
+              "the default.")
+
+catalog = pl.DataFrame(
+    [
+        {
+            "program": DOMAIN_LABELS.get(m.domain, m.domain),
+            "label": m.label,
+            "id": m.id,
+            "definition": m.definition,
+            "unit": UNITS.get(m.unit, m.unit),
+            "direction": DIRECTIONS[m.direction],
+            "default_target": m.display(m.target) if m.target is not None else "",
+            "effective_target": m.display(t) if (t := ctx.settings.target(m)) is not None else "",
+        }
+        for m in all_metrics()
+    ]
+)
+query = st.text_input("Search metrics", placeholder="e.g. overturn, SLA, P90, cost", key="catalog-search",
+                      icon=":material/search:")
+if query:
+    needle = query.strip().lower()
+    text = pl.concat_str("label", "id", "definition", "program", separator=" ").str.to_lowercase()
+    catalog = catalog.filter(text.str.contains(needle, literal=True))
+if catalog.is_empty():
+    layout.empty_state(f"No metric matches '{query}'.")
+else:
+    tables.show_table(ctx, catalog, "catalog", "metrics", height=min(38 + 35 * catalog.height, 760),
+                      labels={"label": "Metric", "id": "ID", "default_target": "Default target",
+                              "effective_target": "Effective target"},
+                      widths={"program": 110, "label": 190, "id": 200, "definition": 520, "unit": 90,
+                              "direction": 130, "default_target": 90, "effective_target": 90},
+                      caption=f"{catalog.height} metrics.")
+
+overrides = [
+    {"scope": f"market {country}", "metric": metric_id, "target": value}
+    for country, targets in ctx.settings.by_country.items() for metric_id, value in targets.items()
+] + [
+    {"scope": f"vendor site {site}", "metric": metric_id, "target": value}
+    for site, targets in ctx.settings.by_site.items() for metric_id, value in targets.items()
+]
+if overrides:
+    st.subheader("Market and vendor-site targets", anchor=False)
+    tables.show_table(ctx, pl.DataFrame(overrides), "catalog", "target-overrides")

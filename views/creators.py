@@ -1,0 +1,72 @@
+"""Creator risk: KPIs, trend, clickable breakdown, emerging signals, risk tiers, riskiest creators."""
+
+import streamlit as st
+
+from metrics import creators
+from ui import charts, kpis, layout, tables
+from ui.context import page_context
+
+PAGE = "creators"
+FILTER_OF = {"policy": "policy"}
+
+ctx = page_context()
+chosen, options = layout.page_filters(ctx, {"policy": ("creator_violations", "policy")})
+request = layout.request_for(ctx, chosen)
+layout.header(ctx, "Creator risk", "Creator policy violations, 90-day risk points and tiers, repeat "
+              "offenders, GMV at risk and emerging (market, policy) spikes.", chosen)
+
+values = layout.load("Creator KPIs", creators.kpis, ctx.data, request, ctx.settings)
+if values is not None and not kpis.has_data(values):
+    layout.empty_state(layout.no_data_message(ctx, "creator violations"))
+elif values is not None:
+    grain = charts.grain_for(request)
+    trend = layout.load("The creator trend", creators.trend, ctx.data, request, grain, ctx.settings)
+    kpis.kpi_row(values, creators.KPI_IDS, request.period, trend, key=PAGE)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left, layout.section("The trend"):
+        metric = charts.metric_picker(creators.METRICS, creators.KPI_IDS[0], key=f"{PAGE}-metric")
+        events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
+        if trend is not None:
+            charts.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+    match = None
+    with right, layout.section("The breakdown"):
+        dimensions = creators.BREAKDOWN_DIMENSIONS
+        dimension = charts.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
+        filter_key = FILTER_OF.get(dimension)
+        unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
+        frame = creators.breakdown(ctx.data, unfiltered, (dimension,), ctx.settings)
+        match = charts.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
+                                         filter_key=filter_key, options=options)
+
+    with layout.section("Emerging signals"):
+        st.subheader("Emerging signals", anchor=False)
+        signals = creators.emerging_signals(ctx.data, request, ctx.settings)
+        tables.show_table(ctx, signals, PAGE, "emerging-signals", labels={"week": "Week of"},
+                          empty="No emerging signals in this period.",
+                          caption="(Market, policy) pairs whose weekly violations beat their trailing 8-week "
+                                  "baseline by a robust z-score of 3 or more.")
+    tiers_column, policy_column = st.columns(2, gap="large")
+    with tiers_column, layout.section("Risk tiers"):
+        st.subheader("Risk tiers at period end", anchor=False)
+        tiers = creators.risk_tiers(ctx.data, request, ctx.settings)
+        chart = charts.bar_chart(tiers, "tier", "creators", value_title="Creators", color="tier",
+                                 color_scale=charts.TIER_SCALE,
+                                 extra_tooltips=[("gmv_usd:Q", "GMV 30d", "$,.0f"),
+                                                 ("share:Q", "Share", ".1%")])
+        charts.show_chart(ctx, chart, PAGE, "risk-tiers", title="Risk tiers at period end", data=tiers,
+                          percent_columns=["share"])
+    with policy_column, layout.section("Violations by policy"):
+        st.subheader("Violations by policy and severity", anchor=False)
+        tables.show_table(ctx, creators.violations_by(ctx.data, request, ("policy", "severity")), PAGE,
+                          "violations-by-policy", kinds={"delta": "count"}, height=380)
+
+    with layout.section("Riskiest creators"):
+        st.subheader("Riskiest creators (90-day points)", anchor=False)
+        tables.show_table(ctx, creators.top_risky(ctx.data, request, 20), PAGE, "top-risky")
+
+    st.subheader("Records", anchor=False)
+    with layout.section("The violation records"):
+        records = creators.drilldown(ctx.data, request, limit=100, match=match)
+        caption = tables.drilldown_caption(match, "violations")
+        tables.show_table(ctx, records, PAGE, "records", caption=caption)

@@ -1,0 +1,71 @@
+"""Overview: the four programs side by side, then a market-by-metric table coloured by target status."""
+
+import polars as pl
+import streamlit as st
+
+from metrics import appeals, creators, escalations, mix, vendors
+from metrics.registry import get
+from metrics.report import combined_breakdown
+from ui import kpis, layout, tables
+from ui.context import page_context
+
+ctx = page_context()
+request = ctx.request
+layout.header(ctx, "Overview", "Each card: the period's value, its change against the comparison period, "
+              "the target status as colour (green on target, red off target, grey no target) and the trend "
+              "over both periods.")
+
+PROGRAMS = [  # column title, then (domain module, KPI ids) per block in that column
+    ("Appeals", [(appeals, appeals.KPI_IDS)]),
+    ("Vendor SLA & mix", [(vendors, vendors.KPI_IDS[:3]), (mix, mix.KPI_IDS[:1])]),
+    ("Creator risk", [(creators, creators.KPI_IDS)]),
+    ("Escalations", [(escalations, escalations.KPI_IDS)]),
+]
+MARKET_METRICS = [  # per program, the first two KPIs that have a target
+    metric_id for module in (appeals, vendors, creators, escalations)
+    for metric_id in [i for i in module.KPI_IDS if ctx.settings.target(get(i)) is not None][:2]
+]
+SHORT_LABELS = {  # compact headers so the market table fits beside the sidebar
+    "appeals.sla_adherence": "Appeal SLA",
+    "appeals.tat_p90_hours": "Appeal TAT P90",
+    "vendors.tat_adherence": "Vendor TAT",
+    "vendors.aht_seconds": "AHT",
+    "creators.repeat_offender_rate": "Repeat offenders",
+    "creators.violations_per_1k": "Violations / 1k",
+    "escalations.target_adherence": "Escalation targets",
+}
+WITH_SETTINGS = (creators, escalations)  # their trends read domain settings (risk tiers, priority targets)
+
+loaded = {}
+for title, blocks in PROGRAMS:
+    for module, _ in blocks:
+        values = layout.load(f"{title} KPIs", module.kpis, ctx.data, request, ctx.settings)
+        extra = (ctx.settings,) if module in WITH_SETTINGS else ()
+        trend = layout.load(f"{title} trend", module.trend, ctx.data, request, "day", *extra) if values else None
+        loaded[module] = (values, trend)
+
+if not any(kpis.has_data(values) for values, _ in loaded.values() if values):
+    layout.empty_state(layout.no_data_message(ctx, "governance events"))
+else:
+    for column, (title, blocks) in zip(st.columns(4, gap="medium"), PROGRAMS):
+        with column:
+            st.subheader(title, anchor=False)
+            for module, ids in blocks:
+                values, trend = loaded[module]
+                if values is not None:
+                    kpis.kpi_stack(values, ids, request.period, trend, key=f"overview-{module.__name__}")
+
+    st.subheader("Markets against targets", anchor=False)
+    with layout.section("The market table"):
+        by_market = combined_breakdown(ctx.data, request, "country_code")
+        by_market = (
+            ctx.markets.join(by_market, on="country_code", how="inner")
+            .with_columns(market=pl.format("{} ({})", "country_name", "country_code"))
+            .sort("region", "country_name")
+        )
+        tables.show_status_table(
+            ctx, by_market, MARKET_METRICS, "overview", "markets", leading=("market", "region"),
+            labels=SHORT_LABELS,
+            caption="Cells: green on target, red off target, no colour without a target or data "
+                    "(a market's own target where the config sets one).",
+        )
