@@ -36,7 +36,7 @@ PAGES = [
 def main() -> None:
     started = time.perf_counter()
     st.set_page_config(page_title="Governance dashboard", page_icon=":material/shield:", layout="wide")
-    user = login_gate()
+    user = login_gate([page.url_path for page in PAGES])
     config_path = os.environ.get(CONFIG_ENV_VAR)
     url = resolve_url(None)
     try:

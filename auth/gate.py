@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from typing import Sequence
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -26,22 +27,34 @@ def _forget_login() -> None:
         st.session_state.pop(key, None)
 
 
-def _hide_navigation() -> None:
-    """An empty, hidden navigation for visitors who are not logged in: no page names, no links."""
-    st.navigation([st.Page(_nothing, title="Log in", url_path="login")], position="hidden")
+def _hide_navigation(url_paths: Sequence[str]) -> None:
+    """A hidden navigation of empty placeholders for visitors who are not logged in.
+
+    No page names or links show, and a direct page URL keeps its path and query parameters, so
+    after the login the visitor lands on the page (and filters) the URL asked for.
+    """
+    placeholders = [
+        st.Page(_nothing, title="Log in", url_path=path or "login", default=index == 0)
+        for index, path in enumerate(url_paths or ("login",))
+    ]
+    st.navigation(placeholders, position="hidden")
 
 
 def _nothing() -> None:
     return None
 
 
-def _refuse(message: str) -> None:
-    _hide_navigation()
+def _show_login(authenticator: stauth.Authenticate) -> None:
+    authenticator.login(location="main", key="login_form", fields={"Form name": "Governance dashboard"})
+
+
+def _refuse(message: str, url_paths: Sequence[str] = ()) -> None:
+    _hide_navigation(url_paths)
     st.error(message)
     st.stop()
 
 
-def login_gate() -> User:
+def login_gate(url_paths: Sequence[str] = ()) -> User:
     """Log the visitor in (or stop the script) and return their current server-side record."""
     demo = is_demo_url(resolve_url(None))
     path = credentials_path(demo)
@@ -61,12 +74,17 @@ def login_gate() -> User:
         login_sleep_time=_login_sleep_seconds(),
     )
     try:
-        authenticator.login(location="main", key="login_form", fields={"Form name": "Governance dashboard"})
+        _show_login(authenticator)
     except Exception:  # a forged, foreign-key, alg:none or expired cookie is "not logged in", never a crash
         _forget_login()
+        # The library raised while reading the cookie, before drawing its form: skip the cookie
+        # (its own "logged out" flag does that), drop it, and draw the form.
+        st.session_state["logout"] = True
+        authenticator.cookie_controller.delete_cookie()
+        _show_login(authenticator)
     status = st.session_state.get("authentication_status")
     if status is not True:
-        _hide_navigation()
+        _hide_navigation(url_paths)
         if status is False:
             st.error("Username or password is incorrect.")
         if demo:

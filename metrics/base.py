@@ -69,7 +69,9 @@ class Period:
     def label(self) -> str:
         if self.start.year == self.end.year and self.start.month == self.end.month:
             return f"{self.start.day}-{self.end.day} {self.end:%b %Y}"
-        return f"{self.start:%d %b} - {self.end:%d %b %Y}"
+        if self.start.year == self.end.year:
+            return f"{self.start.day} {self.start:%b} - {self.end.day} {self.end:%b %Y}"
+        return f"{self.start.day} {self.start:%b %Y} - {self.end.day} {self.end:%b %Y}"
 
 
 @dataclass(frozen=True)

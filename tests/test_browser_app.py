@@ -96,7 +96,9 @@ def test_copied_url_reproduces_the_view_in_a_fresh_browser(app_url: str, browser
     second = new_page(browser)  # a fresh context: no cookies, no session
     log_in(second, app_url, "admin", path=copied.removeprefix(f"{app_url}/"))
     assert kpi_values(second) == before
-    assert "Last 28 days" in second.locator("[data-testid='stSidebar']").inner_text()
+    # the last 28 days of the small demo data, and both markets, named in the page header
+    header = second.locator("[data-testid='stMain']").inner_text()
+    assert "19 Oct - 15 Nov 2026" in header and "FR" in header and "DE" in header
     first.context.close()
     second.context.close()
 
