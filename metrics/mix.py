@@ -208,7 +208,8 @@ def trend(
     data: DataAccess, request: MetricRequest, grain: Grain = "day", settings: Settings | None = None
 ) -> pl.DataFrame:
     """Long frame date, metric_id, value over the request window, every day or ISO week present."""
-    frame = _aggregate(data, request, request.window, (Dim("decided_at", grain=grain, name="date"),))
+    # the same spec as the KPIs' daily query (grain "day"), so a page pays for it once
+    frame = _aggregate(data, request, request.window, (Dim("decided_at", grain=grain),)).rename({grain: "date"})
     return component_trend(frame, request.window, grain, COMPONENTS, with_metrics, METRIC_IDS)
 
 
