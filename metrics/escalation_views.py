@@ -51,7 +51,7 @@ def speed_by_priority(data: DataAccess, request: MetricRequest, settings: Settin
 def open_escalations(
     data: DataAccess, request: MetricRequest, settings: Settings, limit: int = 100
 ) -> pl.DataFrame:
-    """Escalations open at the period end, oldest first, with age and the first stage past its target.
+    """Escalations open at the period end, most urgent first (priority, then oldest), with age and target status.
 
     Timestamps after the period end are shown as null and `status` is the status as of the period end,
     so a past period reads as it stood then. `past_target` names the first stage (acknowledge, contain,
@@ -62,7 +62,8 @@ def open_escalations(
         TABLE,
         ("escalation_id", "priority", "source", "domain", "country_code", "opened_at", "acknowledged_at",
          "contained_at", "status", "summary"),
-        order_by=("opened_at", "escalation_id"), limit=limit, descending=False,
+        # most urgent first: by priority (P0 first), then oldest, so a LIMIT never cuts a new P0
+        order_by=("priority", "opened_at", "escalation_id"), limit=limit, descending=False,
         where=(Before("opened_at", end), NullOrAtLeast("resolved_at", end), *request.filters_for(FILTERS)),
         countries=request.countries,
     )

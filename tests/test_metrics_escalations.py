@@ -297,7 +297,7 @@ def test_speed_by_priority(tiny: ScopedAccess) -> None:
 
 def test_open_escalations_at_period_end(tiny: ScopedAccess) -> None:
     table = esc.open_escalations(tiny, REQUEST, DEFAULT)
-    assert table["escalation_id"].to_list() == [4, 6, 2]  # oldest first
+    assert table["escalation_id"].to_list() == [2, 4, 6]  # by priority (P0, P2, P2), then oldest first
     rows = {r["escalation_id"]: r for r in table.iter_rows(named=True)}
     # E4 P2: 10-20 10:00 -> 11-16 00:00 = 26 d 14 h = 638 h; acked and contained: past its 336 h resolve
     # target.
@@ -310,15 +310,15 @@ def test_open_escalations_at_period_end(tiny: ScopedAccess) -> None:
     assert rows[2]["past_target"] == "contain"  # acked, 62.75 h > 24 h contain, < 72 h resolve
     # as of the comparison end (9 Nov 00:00): E3's acknowledgement (9 Nov 04:00) had not happened yet
     before = esc.open_escalations(tiny, MetricRequest(PERIOD.previous()), DEFAULT)
-    assert before["escalation_id"].to_list() == [4, 3]
-    e3 = before.row(1, named=True)
+    assert before["escalation_id"].to_list() == [3, 4]  # P1 before P2
+    e3 = before.row(0, named=True)
     assert e3["acknowledged_at"] is None and e3["contained_at"] is None and e3["status"] == "open"
     assert e3["age_hours"] == pytest.approx(1 / 3600) and e3["past_target"] == ""  # 1 s old
-    assert before.row(0, named=True)["past_target"] == "resolve"  # E4: 470 h > 336 h
+    assert before.row(1, named=True)["past_target"] == "resolve"  # E4: 470 h > 336 h
     # a longer contain target moves E2 back within target (62.75 h < 72 h, resolve 72 h not passed)
     lenient = Settings(sections={"escalations": {"targets": {"P0": {"contain_hours": 72}}}})
-    assert esc.open_escalations(tiny, REQUEST, lenient, limit=3).row(2, named=True)["past_target"] == ""
-    assert esc.open_escalations(tiny, REQUEST, DEFAULT, limit=1)["escalation_id"].to_list() == [4]
+    assert esc.open_escalations(tiny, REQUEST, lenient, limit=3).row(0, named=True)["past_target"] == ""
+    assert esc.open_escalations(tiny, REQUEST, DEFAULT, limit=1)["escalation_id"].to_list() == [2]  # the P0 survives the LIMIT
 
 
 def test_root_cause_pareto_and_recurrence(tiny: ScopedAccess) -> None:
