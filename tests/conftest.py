@@ -65,3 +65,17 @@ def small_demo(small_demo_url: str):
     source = open_source(small_demo_url)
     yield ScopedAccess(source, Scope.everything())
     source.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium driven by Playwright (the system package; no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import chromium_available, launch_browser
+
+    require_or_skip(chromium_available(), "Chromium (/usr/bin/chromium)")
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        yield chromium
+        chromium.close()

@@ -13,7 +13,6 @@ from browser_support import (
     chromium_available,
     cli_metrics,
     kpi_values,
-    launch_browser,
     log_in,
     running_app,
     wait_for_app,
@@ -41,16 +40,6 @@ def app_url(small_demo_url: str) -> Iterator[str]:
     require_or_skip(chromium_available(), "Chromium (/usr/bin/chromium)")
     with running_app(small_demo_url, cookie_key=secrets.token_urlsafe(48)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        yield chromium
-        chromium.close()
 
 
 def new_page(browser):  # type: ignore[no-untyped-def]

@@ -17,7 +17,6 @@ from browser_support import (
     chromium_available,
     cli_metrics,
     kpi_values,
-    launch_browser,
     log_in,
     running_app,
     wait_for_app,
@@ -38,16 +37,6 @@ def app_url(small_demo_url: str) -> Iterator[str]:
     require_or_skip(chromium_available(), "Chromium (/usr/bin/chromium)")
     with running_app(small_demo_url, cookie_key=COOKIE_KEY) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()
@@ -167,6 +156,12 @@ def test_logout_returns_to_the_login_form(app_url: str, page) -> None:  # type: 
     page.get_by_role("button", name="Log out").click()
     wait_for_app(page)
     assert_login_form_only(page)
+    # the re-login cookie is deleted by the browser side of the app; give it time, then reload
+    for _ in range(100):
+        if all(cookie["name"] != COOKIE_NAME for cookie in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    assert all(cookie["name"] != COOKIE_NAME for cookie in page.context.cookies())
     page.reload()
     wait_for_app(page)
     assert_login_form_only(page)
