@@ -163,3 +163,19 @@ def test_cached_results_never_cross_scopes(small_demo_url: str) -> None:
     assert set(first["country_code"]) == {"DE", "FR"}
     assert set(second["country_code"]) == set(SEA)
     assert set(europe.aggregate(spec)["country_code"]) == {"DE", "FR"}
+
+
+@pytest.mark.parametrize(("key", "message"), [("some_key", "library default"), ("too-short", "at least 32 bytes")])
+def test_app_refuses_to_start_with_a_weak_cookie_key(
+    small_demo_url: str, monkeypatch: pytest.MonkeyPatch, key: str, message: str
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)  # not the demo database: no demo mode
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(Path(__file__).resolve().parent.parent / "auth" / "demo_users.yaml"))
+    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", key)
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not at.exception
+    assert any("refuses to start" in e.value and message in e.value for e in at.error)
+    assert len(at.text_input) == 0  # no login form, no data
+    assert len(at.metric) == 0

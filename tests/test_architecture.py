@@ -1,0 +1,112 @@
+"""Project rules that keep the layers honest: imports, the metric registry, configuration."""
+
+from __future__ import annotations
+
+import ast
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from connectors.config import ConfigError, demo_url, parse_config, resolve_url
+from metrics.registry import UNIT_FORMATS, DuplicateMetricError, MetricDef, all_metrics, register
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", ["metrics", "connectors"])
+def test_metrics_and_connectors_never_import_streamlit(package: str) -> None:
+    files = sorted((REPO / package).glob("*.py"))
+    assert files
+    offenders = [f.name for f in files if {"streamlit", "streamlit_authenticator"} & imported_modules(f)]
+    assert offenders == []
+
+
+def test_metrics_never_import_sqlalchemy() -> None:
+    offenders = [f.name for f in (REPO / "metrics").glob("*.py") if "sqlalchemy" in imported_modules(f)]
+    assert offenders == []
+
+
+def test_every_metric_is_fully_declared() -> None:
+    metrics = all_metrics()
+    assert len(metrics) >= 40
+    for metric in metrics:
+        assert metric.definition.strip().endswith(")") or metric.definition.strip().endswith("."), metric.id
+        assert len(metric.definition.split()) >= 5, metric.id
+        assert metric.unit in UNIT_FORMATS, metric.id
+        assert metric.direction in ("up", "down", "neutral"), metric.id
+        assert metric.label and metric.id.count(".") == 1, metric.id
+        assert metric.display(1.0) != "—"
+        if metric.direction == "neutral":
+            assert metric.target is None, f"{metric.id}: a neutral metric cannot be on or off target"
+
+
+def test_duplicate_metric_ids_fail() -> None:
+    first = all_metrics()[0]
+    with pytest.raises(DuplicateMetricError, match=first.id):
+        register(MetricDef(first.id, "x", "A second declaration of the same id.", "count", "up"))
+
+
+def test_every_metric_is_documented_in_the_catalog_page() -> None:
+    # the catalog lists the registry itself, so every metric and its definition reach users
+    source = (REPO / "views" / "catalog.py").read_text()
+    assert "all_metrics()" in source and "m.definition" in source
+
+
+def test_url_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[connections.governance]\nurl = "sqlite:///from-secrets.db"\n')
+    monkeypatch.delenv("GOVERNANCE_DB_URL", raising=False)
+    assert resolve_url(None, tmp_path / "missing.toml") == demo_url()
+    assert resolve_url(None, secrets) == "sqlite:///from-secrets.db"
+    monkeypatch.setenv("GOVERNANCE_DB_URL", "sqlite:///from-env.db")
+    assert resolve_url(None, secrets) == "sqlite:///from-env.db"
+    assert resolve_url("sqlite:///from-flag.db", secrets) == "sqlite:///from-flag.db"
+
+
+def test_config_maps_names_and_rejects_unknown_ones() -> None:
+    config = parse_config(
+        {"tables": {"appeals": {"name": "gov.appeal_events", "columns": {"submitted_at": "created_ts"}}}}
+    )
+    mapping = config.table("appeals")
+    assert (mapping.schema, mapping.name) == ("gov", "appeal_events")
+    assert mapping.physical_column("submitted_at") == "created_ts"
+    assert config.table("escalations").name == "escalations"
+    with pytest.raises(ConfigError, match="tables.appeals.columns.submited_at"):
+        parse_config({"tables": {"appeals": {"columns": {"submited_at": "x"}}}})
+    with pytest.raises(ConfigError, match="tables.apeals: unknown table"):
+        parse_config({"tables": {"apeals": {}}})
+
+
+def test_streamlit_config_is_hardened() -> None:
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["client"]["showErrorDetails"] is False
+    assert config["client"]["toolbarMode"] == "viewer"
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_requirements_are_pinned() -> None:
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (REPO / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-r"):
+                assert "==" in line, f"{name}: {line} is not pinned"
+
+
+def test_no_pages_folder_next_to_the_entry_point() -> None:
+    # Streamlit would run scripts in pages/ directly (skipping the login gate) on a fresh server
+    assert not (REPO / "pages").exists()
+    assert os.path.isdir(REPO / "views")
