@@ -97,7 +97,7 @@ ONBOARDED = "onboarded_at"
 REMOVED_STATUSES = ("banned", "offboarded")
 HIGH_TIER = TIER_NAMES.index("high")
 CREATOR_DIMS = ("country_code", "region")  # attributes of the creator; the rest describe a violation
-SNAPSHOT_POINTS = 62  # at most this many 90-day rollups per trend (one query each)
+SNAPSHOT_POINTS = 16  # at most this many 90-day rollups per trend (one query each; charts join the points)
 VIOLATION_COLUMNS = tuple(CONTRACT["creator_violations"])
 
 

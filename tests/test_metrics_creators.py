@@ -213,7 +213,7 @@ def test_long_trend_samples_the_90_day_snapshots(duck: ScopedAccess) -> None:
     request = MetricRequest(Period(dt.date(2026, 9, 17), dt.date(2026, 11, 15)))  # 60 days, window 120 days
     high = creators.trend(duck, request).filter(pl.col("metric_id") == "creators.high_risk").sort("date")
     assert high.height == 120
-    assert high["value"].null_count() == 60  # ceil(120 / 62) = every 2nd day, counted back from the end
+    assert high["value"].null_count() == 105  # ceil(120 / 16) = every 8th day from the end: 15 points
     assert high["value"][-1] == 3.0 and high["value"][-2] is None
 
 

@@ -162,7 +162,8 @@ def trend_chart(
 ) -> alt.LayerChart:
     """The metric over the window: comparison period shaded, target rule, annotation events."""
     points = (
-        trend.filter(pl.col("metric_id") == metric.id)
+        # sampled metrics (creator risk snapshots) leave nulls between points; the line joins them
+        trend.filter((pl.col("metric_id") == metric.id) & pl.col("value").is_not_null())
         .select("date", "value")
         .sort("date")
         .with_columns(
