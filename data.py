@@ -88,7 +88,8 @@ class CachedAccess:
 
     It adds up the time spent in queries during one rerun for the footer, and when the source is
     unreachable or times out it serves this session's last good result for the same query,
-    recording a StaleNotice so the page can say so.
+    recording a StaleNotice so the page can say so. Once the source is unreachable, the rest of
+    the rerun does not try it again (each try can wait for the connect timeout); the next rerun does.
     """
 
     url: str
@@ -98,13 +99,18 @@ class CachedAccess:
     query_seconds: float = field(default=0.0)
     queries: int = field(default=0)
     stale: list[StaleNotice] = field(default_factory=list)
+    unavailable: SourceUnavailable | None = field(default=None)
 
     def _timed(self, function, spec):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         memory_key = (function.__name__, self.url, self.config_path, self.scope.cache_key(), spec)
         try:
+            if self.unavailable is not None:
+                raise SourceUnavailable(str(self.unavailable))
             result = function(self.url, self.config_path, self.scope.cache_key(), spec, self.scope)
         except (SourceUnavailable, QueryTimeout) as error:
+            if isinstance(error, SourceUnavailable):
+                self.unavailable = error
             if self.memory is None or memory_key not in self.memory:
                 raise
             as_of, result = self.memory[memory_key]

@@ -10,6 +10,7 @@ from sqlalchemy import types as satypes
 from sqlalchemy.exc import DBAPIError
 
 from connectors.contract import CONTRACT, LogicalType
+from connectors.engine import redact
 from connectors.errors import SourceUnavailable
 
 if TYPE_CHECKING:
@@ -26,6 +27,15 @@ ACCEPTED_TYPES: dict[LogicalType, tuple[type[Any], ...]] = {
 }
 
 
+# DuckDB type names (information_schema.columns.data_type, parameters stripped) that the
+# PostgreSQL-derived duckdb_engine dialect does not list in its ischema_names.
+DUCKDB_TYPES: dict[str, type[Any]] = {
+    "double": satypes.Float,
+    "decimal": satypes.Numeric,
+    "timestamp_us": satypes.DateTime,
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     table: str
@@ -36,6 +46,30 @@ class Problem:
 
 def _type_matches(kind: LogicalType, reflected: Any) -> bool:
     return isinstance(reflected, ACCEPTED_TYPES[kind])
+
+
+def _duckdb_type(name: str, dialect: Any) -> Any:
+    """A reflected DuckDB type name as a SQLAlchemy type (NullType when unknown: not judged)."""
+    base = name.split("(")[0].strip().lower()
+    known = DUCKDB_TYPES.get(base) or dialect.ischema_names.get(base)
+    return known() if known else satypes.NullType()
+
+
+def _reflected_columns(inspector: Any, source: "Source", name: str, schema: str | None) -> dict[str, Any]:
+    """Physical column name (lower case) -> reflected SQLAlchemy type.
+
+    duckdb_engine reflects columns with SQLAlchemy 2.1's PostgreSQL catalog query, which DuckDB
+    cannot run (it has no pg_catalog.pg_collation), so DuckDB columns come from information_schema.
+    """
+    if source.dialect != "duckdb":
+        return {c["name"].lower(): c["type"] for c in inspector.get_columns(name, schema=schema)}
+    query = sa.text(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE lower(table_name) = lower(:table) AND lower(table_schema) = lower(coalesce(:schema, current_schema()))"
+    )
+    with source.engine.connect() as connection:
+        rows = connection.execute(query, {"table": name, "schema": schema}).all()
+    return {str(column).lower(): _duckdb_type(str(kind), source.engine.dialect) for column, kind in rows}
 
 
 def _table_problems(inspector: Any, source: "Source", canonical: str) -> list[Problem]:
@@ -51,7 +85,7 @@ def _table_problems(inspector: Any, source: "Source", canonical: str) -> list[Pr
                 f"create it or set {table_key} in the config file",
             )
         ]
-    reflected = {c["name"].lower(): c["type"] for c in inspector.get_columns(mapping.name, schema=mapping.schema)}
+    reflected = _reflected_columns(inspector, source, mapping.name, mapping.schema)
     problems = []
     for column, kind in CONTRACT[canonical].items():
         physical = mapping.physical_column(column)
@@ -87,4 +121,6 @@ def check_source(source: "Source") -> list[Problem]:
         inspector = sa.inspect(source.engine)
         return [p for canonical in CONTRACT for p in _table_problems(inspector, source, canonical)]
     except DBAPIError as error:
-        raise SourceUnavailable(f"Cannot inspect the source: {str(error.orig).strip().splitlines()[0]}") from error
+        raise SourceUnavailable(
+            f"Cannot inspect the source {redact(source.url)}: {str(error.orig).strip().splitlines()[0]}"
+        ) from error

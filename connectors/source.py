@@ -27,6 +27,13 @@ from connectors.spec import (
     TopEntitiesSpec,
 )
 
+CORRUPT_MARKERS = (
+    "not a valid duckdb database",
+    "corrupt database file",
+    "could not read enough bytes",
+    "file is not a database",
+    "database disk image is malformed",
+)
 TIMEOUT_MARKERS = ("statement timeout", "canceling statement", "query was interrupted", "interrupt")
 CONNECTION_MARKERS = (
     "could not connect",
@@ -199,6 +206,12 @@ def translate_error(error: DBAPIError, source: Source) -> Exception:
     """A database error as a message a person can act on."""
     text = str(error.orig or error).lower()
     where = redact(source.url)
+    if any(marker in text for marker in CORRUPT_MARKERS):
+        return SourceUnavailable(
+            f"The database file of {where} cannot be read: it is empty, truncated, corrupt or not a "
+            f"{source.dialect} database ({first_line(error.orig)}). Restore or regenerate the file "
+            "(cli.py generate), or point GOVERNANCE_DB_URL at a valid database."
+        )
     if any(marker in text for marker in TIMEOUT_MARKERS):
         return QueryTimeout(
             f"The query ran longer than the statement timeout ({source.config.statement_timeout_ms:,} ms) "
