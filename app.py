@@ -89,7 +89,9 @@ def build_context(access: data.CachedAccess, sections: dict, username: str, scop
         presentation=present,
         data_as_of=as_of,
         username=username,
-        filters_line=filters.filters_line(period, countries),
+        filters_line=filters.filters_line(
+            period, countries, scope_markets=None if scope.countries is None else markets["country_code"].to_list()
+        ),
     )
 
 

@@ -297,3 +297,17 @@ def test_no_data_message_names_the_period_and_markets() -> None:
         "No appeals between 9 Nov 2026 and 15 Nov 2026 in DE. "
         "Choose a wider date range or other markets in the sidebar."
     )
+
+
+def test_filters_line_names_a_regional_users_markets() -> None:
+    import datetime as dt
+
+    from metrics.base import Period
+    from ui.filters import filters_line
+
+    week = Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+    assert filters_line(week, None) == "9-15 Nov 2026 vs 2-8 Nov 2026 · All markets"
+    assert filters_line(week, None, scope_markets=["DE", "FR"]) == (
+        "9-15 Nov 2026 vs 2-8 Nov 2026 · All your markets (DE, FR)"
+    )
+    assert filters_line(week, ("DE",), scope_markets=["DE", "FR"]).endswith("· DE")

@@ -105,9 +105,21 @@ def presentation_toggle() -> bool:
                                   help="Hide the controls and enlarge the numbers for screen-sharing"))
 
 
-def filters_line(period: Period, countries: tuple[str, ...] | None, extra: dict[str, Sequence[str]] | None = None) -> str:
+def filters_line(
+    period: Period,
+    countries: tuple[str, ...] | None,
+    extra: dict[str, Sequence[str]] | None = None,
+    scope_markets: Sequence[str] | None = None,
+) -> str:
+    """The active filters in one line; a regional user's "all markets" names their markets."""
     previous = period.previous()
-    parts = [f"{period.label()} vs {previous.label()}", ", ".join(countries) if countries else "All markets"]
+    if countries:
+        markets = ", ".join(countries)
+    elif scope_markets:
+        markets = f"All your markets ({', '.join(scope_markets)})"
+    else:
+        markets = "All markets"
+    parts = [f"{period.label()} vs {previous.label()}", markets]
     for name, values in (extra or {}).items():
         if values:
             parts.append(f"{name}: {', '.join(values)}")
