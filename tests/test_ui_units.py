@@ -14,7 +14,7 @@ import pytest
 from metrics.base import KpiValue, MetricRequest, Period
 from metrics.registry import MetricDef
 from metrics.targets import Settings
-from ui import charts, exports, kpis, layout, tables
+from ui import charts, exports, kpis, layout, tables, view_charts
 from ui.context import PageContext
 
 RATE_DOWN = MetricDef("t.overturn_rate", "Overturn rate", "x", "ratio", "down", 0.15)
@@ -175,7 +175,7 @@ def test_csv_and_xlsx_bytes() -> None:
 
 
 def test_png_export_renders_a_chart() -> None:
-    chart = charts.bar_chart(pl.DataFrame({"stage": ["a", "b"], "count": [3, 1]}), "stage", "count")
+    chart = view_charts.bar_chart(pl.DataFrame({"stage": ["a", "b"], "count": [3, 1]}), "stage", "count")
     png = exports.png_bytes(chart, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import appeals
-from ui import charts, kpis, layout, tables
+from ui import charts, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "appeals"
@@ -26,32 +26,32 @@ elif values is not None:
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
-        metric = charts.metric_picker(appeals.METRICS, appeals.KPI_IDS[0], key=f"{PAGE}-metric")
+        metric = sections.metric_picker(appeals.METRICS, appeals.KPI_IDS[0], key=f"{PAGE}-metric")
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
-            charts.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
     match = None
     with right, layout.section("The breakdown"):
         dimensions = appeals.BREAKDOWN_DIMENSIONS
-        dimension = charts.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
+        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
         filter_key = FILTER_OF.get(dimension)
         unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
         frame = appeals.breakdown(ctx.data, unfiltered, (dimension,))
-        match = charts.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
+        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
 
     funnel_column, aging_column = st.columns(2, gap="large")
     with funnel_column, layout.section("The appeal funnel"):
         st.subheader("Funnel", anchor=False)
         funnel = appeals.funnel(ctx.data, request)
-        chart = charts.bar_chart(funnel, "stage", "count", value_title="Count",
+        chart = view_charts.bar_chart(funnel, "stage", "count", value_title="Count",
                                  extra_tooltips=[("share_of_previous_stage:Q", "Of previous stage", ".1%")])
         charts.show_chart(ctx, chart, PAGE, "funnel", title="Appeal funnel", data=funnel,
                           percent_columns=["share_of_previous_stage"])
     with aging_column, layout.section("Backlog aging"):
         st.subheader("Backlog aging at period end", anchor=False)
         aging = appeals.backlog_aging(ctx.data, request)
-        chart = charts.bar_chart(aging, "bucket", "count", value_title="Open appeals", horizontal=False,
+        chart = view_charts.bar_chart(aging, "bucket", "count", value_title="Open appeals", horizontal=False,
                                  extra_tooltips=[("breached:Q", "Past SLA", None)])
         charts.show_chart(ctx, chart, PAGE, "backlog-aging", title="Backlog aging at period end", data=aging)
 

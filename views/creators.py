@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import creators
-from ui import charts, kpis, layout, tables
+from ui import charts, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "creators"
@@ -25,18 +25,18 @@ elif values is not None:
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
-        metric = charts.metric_picker(creators.METRICS, creators.KPI_IDS[0], key=f"{PAGE}-metric")
+        metric = sections.metric_picker(creators.METRICS, creators.KPI_IDS[0], key=f"{PAGE}-metric")
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
-            charts.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
     match = None
     with right, layout.section("The breakdown"):
         dimensions = creators.BREAKDOWN_DIMENSIONS
-        dimension = charts.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
+        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
         filter_key = FILTER_OF.get(dimension)
         unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
         frame = creators.breakdown(ctx.data, unfiltered, (dimension,), ctx.settings)
-        match = charts.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
+        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
 
     with layout.section("Emerging signals"):
@@ -50,7 +50,7 @@ elif values is not None:
     with tiers_column, layout.section("Risk tiers"):
         st.subheader("Risk tiers at period end", anchor=False)
         tiers = creators.risk_tiers(ctx.data, request, ctx.settings)
-        chart = charts.bar_chart(tiers, "tier", "creators", value_title="Creators", color="tier",
+        chart = view_charts.bar_chart(tiers, "tier", "creators", value_title="Creators", color="tier",
                                  color_scale=charts.TIER_SCALE,
                                  extra_tooltips=[("gmv_usd:Q", "GMV 30d", "$,.0f"),
                                                  ("share:Q", "Share", ".1%")])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import escalations
-from ui import charts, kpis, layout, tables
+from ui import charts, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "escalations"
@@ -37,18 +37,18 @@ elif values is not None:
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
-        metric = charts.metric_picker(escalations.METRICS, escalations.KPI_IDS[0], key=f"{PAGE}-metric")
+        metric = sections.metric_picker(escalations.METRICS, escalations.KPI_IDS[0], key=f"{PAGE}-metric")
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
-            charts.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
     match = None
     with right, layout.section("The breakdown"):
         dimensions = escalations.BREAKDOWN_DIMENSIONS
-        dimension = charts.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
+        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
         filter_key = FILTER_OF.get(dimension)
         unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
         frame = escalations.breakdown(ctx.data, unfiltered, (dimension,))
-        match = charts.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
+        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
 
     with layout.section("Speed by priority"):
@@ -62,7 +62,7 @@ elif values is not None:
         if pareto.is_empty():
             layout.empty_state("No escalation was resolved in this period.")
         else:
-            chart = charts.pareto_chart(pareto, "root_cause", "resolved", "cumulative_share", "Root cause")
+            chart = view_charts.pareto_chart(pareto, "root_cause", "resolved", "cumulative_share", "Root cause")
             charts.show_chart(ctx, chart, PAGE, "root-causes", title="Root causes of resolved escalations",
                               data=pareto, percent_columns=["share", "cumulative_share"])
     with recurrence_column, layout.section("Recurrence"):

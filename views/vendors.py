@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import mix, vendors
-from ui import charts, kpis, layout, tables
+from ui import charts, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "vendors"
@@ -39,7 +39,7 @@ else:
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
-        metric = charts.metric_picker([*vendors.METRICS, *mix.METRICS], vendors.KPI_IDS[0],
+        metric = sections.metric_picker([*vendors.METRICS, *mix.METRICS], vendors.KPI_IDS[0],
                                       key=f"{PAGE}-metric")
         is_vendor = metric.domain == "vendors"
         module, request, trend, page_keys = (
@@ -48,16 +48,16 @@ else:
         )
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
-            charts.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
     match = None
     with right, layout.section("The breakdown"):
         dimensions = module.BREAKDOWN_DIMENSIONS
-        dimension = charts.dimension_picker(dimensions, key=f"{PAGE}-{metric.domain}-dimension",
+        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-{metric.domain}-dimension",
                                             request=ctx.request)
         filter_key = FILTER_OF.get(dimension)
         unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key), page_keys)
         frame = module.breakdown(ctx.data, unfiltered, (dimension,))
-        match = charts.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
+        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
 
     with layout.section("The vendor scorecard"):
@@ -74,12 +74,12 @@ else:
         if weekly.is_empty():
             layout.empty_state("No vendor weeks in this period.")
         else:
-            charts.show_chart(ctx, charts.breach_heatmap(weekly), PAGE, "weekly-breaches",
+            charts.show_chart(ctx, view_charts.breach_heatmap(weekly), PAGE, "weekly-breaches",
                               title="Weekly SLA breaches", data=weekly)
     with mix_column, layout.section("The channel mix"):
         st.subheader("Decisions by channel", anchor=False)
         share = mix.channel_share_trend(ctx.data, mix_request, grain)
-        charts.show_chart(ctx, charts.share_trend_chart(share, "date", "channel", "share", grain), PAGE,
+        charts.show_chart(ctx, view_charts.share_trend_chart(share, "date", "channel", "share", grain), PAGE,
                           "channel-share", title="Decisions by channel", data=share,
                           percent_columns=["share"])
     with layout.section("The channel table"):

@@ -1,0 +1,108 @@
+"""Page sections built from charts: metric and dimension pickers, the trend and breakdown blocks."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import polars as pl
+import streamlit as st
+
+from metrics.base import Grain, MetricRequest
+from metrics.registry import MetricDef
+from ui.charts import breakdown_chart, breakdown_frame, selected_values, show_chart, trend_chart
+from ui.context import PageContext
+
+
+def metric_picker(metrics: Sequence[MetricDef], default: str, key: str, label: str = "Metric") -> MetricDef:
+    """A selectbox of the domain's metrics (labels shown), defaulting to its first KPI."""
+    ids = [m.id for m in metrics]
+    by_id = {m.id: m for m in metrics}
+    chosen = st.selectbox(label, ids, index=ids.index(default) if default in ids else 0,
+                          format_func=lambda i: by_id[i].label, key=key)
+    return by_id[chosen]
+
+
+def dimension_picker(
+    dimensions: Mapping[str, str], key: str, default: str | None = None, request: MetricRequest | None = None
+) -> str:
+    """A selectbox of the domain's breakdown dimensions (one market: the first non-geographic one first)."""
+    options = list(dimensions)
+    if default is None and request is not None and request.countries and len(request.countries) == 1:
+        default = next((d for d in options if d not in ("country_code", "region")), None)
+    index = options.index(default) if default in options else 0
+    return st.selectbox("Break down by", options, index=index, format_func=dimensions.__getitem__, key=key)
+
+
+def trend_section(
+    ctx: PageContext,
+    trend: pl.DataFrame,
+    metric: MetricDef,
+    request: MetricRequest,
+    events: pl.DataFrame | None,
+    page: str,
+    grain: Grain,
+) -> None:
+    """The trend chart of one metric with its target and events, or an empty-state note."""
+    values = trend.filter((pl.col("metric_id") == metric.id) & pl.col("value").is_not_null())
+    if values.is_empty():
+        st.info(f"No {metric.label.lower()} values in this window.", icon=":material/info:")
+        return
+    country = request.countries[0] if request.countries and len(request.countries) == 1 else None
+    target = ctx.settings.target(metric, country=country) if metric.direction != "neutral" else None
+    chart = trend_chart(trend, metric, target, request, events, grain)
+    show_chart(ctx, chart, page, f"trend-{metric.id}", alt_text=f"{metric.label} per {grain}",
+               title=metric.label)
+    note = f"One point per {grain}; the shaded band is the comparison period."
+    if events is not None and not events.is_empty():
+        note += " Orange markers are events (annotations); hover them for details."
+    st.caption(note)
+
+
+def _click_to_filter(chart_key: str, dimension: str, filter_key: str, options: Sequence[str]) -> None:
+    """on_select callback: a clicked bar becomes the page filter (empty click clears it)."""
+    picked = [v for v in selected_values(st.session_state.get(chart_key), dimension) if v in options]
+    if picked:
+        st.session_state[filter_key] = picked
+    else:
+        st.session_state[filter_key] = []
+
+
+def breakdown_section(
+    ctx: PageContext,
+    frame: pl.DataFrame,
+    dimension: str,
+    dimension_label: str,
+    metric: MetricDef,
+    page: str,
+    *,
+    filter_key: str | None = None,
+    options: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, str] | None:
+    """The breakdown bars; returns the clicked key as a drill-down match ({dimension: key}) or None.
+
+    For dimensions that are page filters (policy, channel, priority, vendor site) a click also sets
+    that filter, so the whole page narrows to the clicked key.
+    """
+    if metric.id not in frame.columns:
+        st.info(f"{metric.label} cannot be broken down by {dimension_label.lower()}.", icon=":material/info:")
+        return None
+    rows = breakdown_frame(frame, dimension, metric, ctx.settings)
+    if rows.is_empty():
+        st.info(f"No {metric.label.lower()} values by {dimension_label.lower()} in this period.",
+                icon=":material/info:")
+        return None
+    chart = breakdown_chart(rows, dimension, dimension_label, metric)
+    key = f"breakdown-{page}-{dimension}"
+    title = f"{metric.label} by {dimension_label.lower()}"
+    if filter_key:
+        offered = list((options or {}).get(filter_key, ()))
+        event = show_chart(ctx, chart, page, f"breakdown-{dimension}", key=key, on_select=_click_to_filter,
+                           args=(key, dimension, filter_key, offered), title=title)
+    else:
+        event = show_chart(ctx, chart, page, f"breakdown-{dimension}", key=key, on_select="rerun",
+                           title=title)
+    picked = selected_values(event, dimension)
+    hint = "Click a bar to drill into its records" + (" and filter the page" if filter_key else "")
+    hint += "; the black tick is the comparison period. Double-click to clear."
+    st.caption(hint)
+    return {dimension: picked[0]} if len(picked) == 1 else None
