@@ -130,7 +130,7 @@ def escalations_page(data: DataAccess, request: MetricRequest, settings: Setting
     filter_options(data, "escalations", "priority")
     escalations.kpis(data, request, settings)
     escalations.trend(data, request, grain_for(request), settings)
-    escalations.open_escalations(data, request, settings, limit=100)
+    escalations.open_escalations(data, request, settings, limit=500)  # views/escalations.py OPEN_LIMIT
     annotations(data, request)
     escalations.breakdown(data, request, ("country_code",))
     escalations.speed_by_priority(data, request, settings)

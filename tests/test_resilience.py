@@ -113,13 +113,7 @@ def logged_in_app() -> AppTest:
 
 
 def rerun(at: AppTest) -> AppTest:
-    """Run app.py again in the same session, as a browser rerun does, with an empty query cache.
-
-    With a pages/ folder next to app.py, AppTest replays the page the previous run finished on by
-    itself (Streamlit's legacy pages-folder mode), skipping app.py; asking for the main page again
-    makes it run app.py, whose st.navigation then picks the page as `streamlit run` does.
-    """
-    at._finished_page_script_hash = ""  # no public AppTest API reruns the main script
+    """Run app.py again in the same session, as a browser rerun does, with an empty query cache."""
     st.cache_data.clear()  # the rerun must reach the database, whatever TTL data.py was imported with
     return at.run()
 
@@ -137,7 +131,8 @@ def warnings(at: AppTest) -> list[str]:
 
 
 def assert_frame_ran(at: AppTest) -> None:
-    """The rerun went through app.py to its end (its footer is there), with no exception."""
+    """The rerun went through app.py to its end (its footer is there), with no exception: the
+    stale banner is drawn by app.py after the page, so a rerun of the page alone would not show it."""
     assert not at.exception, [e.value for e in at.exception]
     assert any("Data as of" in element.value for element in at.markdown)
 
