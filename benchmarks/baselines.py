@@ -247,7 +247,6 @@ def bucket_width(hours: float) -> float:
     return next((high - low for low, high in zip(lows, highs) if hours < high), DURATION_EDGES_HOURS[-1])
 
 
-NAIVE_DOMAINS = ("appeals", "vendors", "mix")
 PERCENTILE_IDS = ("appeals.tat_p50_hours", "appeals.tat_p90_hours", "mix.tat_p50_hours", "mix.tat_p90_hours")
 
 
