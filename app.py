@@ -7,6 +7,7 @@ call, which would skip this frame and its login gate for a direct page URL.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -78,7 +79,8 @@ def build_context(access: data.CachedAccess, sections: dict, username: str, scop
     with st.sidebar:
         st.subheader("Filters")
     present = filters.presentation_toggle()
-    period = filters.date_filter(as_of.date(), as_of.date().replace(year=as_of.year - 2))
+    # two years back for custom ranges (timedelta, not replace(year=): 29 Feb has no twin)
+    period = filters.date_filter(as_of.date(), as_of.date() - dt.timedelta(days=731))
     countries = filters.market_filter(markets)
     request = MetricRequest(period=period, countries=countries)
     return PageContext(

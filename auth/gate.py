@@ -91,7 +91,7 @@ def login_gate(url_paths: Sequence[str] = ()) -> User:
             st.info("Demo mode: the demo users and passwords are listed in the README (not for production).")
         st.stop()
     # The scope comes from the user record read on this rerun, never from a session snapshot.
-    user = user_record(load_users(path), st.session_state.get("username"))
+    user = user_record(credentials, st.session_state.get("username"))
     if user is None:
         _forget_login()
         _refuse("Your account no longer exists. Log in again.")

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from metrics import appeals, creators, escalations, mix, vendors
-from metrics.base import DataAccess, KpiValue, MetricRequest, single_country  # noqa: F401  (re-exported)
+from metrics.base import DataAccess, KpiValue, MetricRequest
 from metrics.targets import Settings
 
 DOMAINS: tuple[ModuleType, ...] = (appeals, vendors, mix, creators, escalations)
