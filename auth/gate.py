@@ -95,9 +95,14 @@ def login_gate(url_paths: Sequence[str] = ()) -> User:
     if user is None:
         _forget_login()
         _refuse("Your account no longer exists. Log in again.")
-    with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** · {user.role.replace('_', ' ')}")
-        authenticator.logout(button_name="Log out", location="sidebar", key="logout_button")
+    signed_in = st.sidebar.container()
+    authenticator.logout(button_name="Log out", location="sidebar", key="logout_button")
+    if st.session_state.get("authentication_status") is not True:
+        # The library does not rerun after "Log out": stop here so this run draws no data.
+        _hide_navigation(url_paths)
+        _show_login(authenticator)
+        st.stop()
+    signed_in.caption(f"Signed in as **{user.name}** · {user.role.replace('_', ' ')}")
     if demo:
         st.sidebar.caption(":orange[Demo credentials — not for production]")
     return user

@@ -188,3 +188,14 @@ def test_sources_page_shows_the_source_and_row_counts(state: dict) -> None:
     assert {"appeals", "moderation_cases", "escalations", "annotations"} <= set(counts["table"])
     assert (counts["rows"] > 0).all()
     assert any("duckdb" in m.value for m in at.markdown)
+
+
+def test_the_run_that_logs_out_draws_no_data_and_shows_the_login_form() -> None:
+    at = run_page("views/overview.py")
+    assert len(at.metric) > 0 and any("Signed in as" in c.value for c in at.caption)  # the control
+    at.button(key="logout_button").click().run()
+    assert not at.exception
+    assert at.session_state["authentication_status"] is None
+    assert len(at.metric) == 0
+    assert not any("Signed in as" in c.value for c in at.caption)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]

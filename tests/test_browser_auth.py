@@ -11,6 +11,7 @@ from typing import Iterator
 
 import jwt
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import (
     PASSWORDS,
@@ -48,10 +49,11 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 def assert_login_form_only(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Username", exact=True).wait_for(state="visible", timeout=60_000)
-    assert page.get_by_label("Password", exact=True).is_visible()
-    assert page.locator("text=Signed in as").count() == 0
-    assert page.locator("[data-testid='stMetric']").count() == 0
-    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    # Streamlit keeps the previous run's elements (faded) until the new run replaces them, so
+    # absence is awaited, not sampled once; a page that really shows them still fails after 15 s.
+    for leaked in ("text=Signed in as", "[data-testid='stMetric']", "[data-testid='stSidebarNav']"):
+        expect(page.locator(leaked)).to_have_count(0, timeout=15_000)
 
 
 @pytest.mark.parametrize("path", ["", "appeals", "creators", "catalog", "source?countries=US"])
