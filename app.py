@@ -20,7 +20,7 @@ from connectors.errors import GovernanceDataError
 from connectors.scope import Scope
 from metrics.base import MetricRequest, country_regions
 from metrics.targets import Settings
-from ui import filters, layout
+from ui import exports, filters, layout
 from ui.context import PageContext, set_page_context
 
 PAGES = [
@@ -64,6 +64,7 @@ def main() -> None:
                 f"Showing the last good result from {oldest:%d %b %Y %H:%M} UTC (stale).",
                 icon=":material/history:",
             )
+    exports.page_pdf_download(context)
     layout.footer(context, started)
 
 

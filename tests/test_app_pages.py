@@ -199,3 +199,19 @@ def test_the_run_that_logs_out_draws_no_data_and_shows_the_login_form() -> None:
     assert len(at.metric) == 0
     assert not any("Signed in as" in c.value for c in at.caption)
     assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", *DOMAIN_PAGES])
+def test_the_pdf_report_holds_what_the_page_showed(page: str) -> None:
+    from ui.exports import page_pdf_bytes
+
+    at = run_page(page, countries=["DE"])
+    report = at.session_state["_page_context"].report
+    assert [(k.label, k.value) for k in report.kpis] == [(m.label, m.value) for m in at.metric]
+    png_buttons = [b for b in at.get("download_button") if b.proto.label == "PNG"]
+    assert len(report.charts) == len(png_buttons)
+    assert len(report.tables) == len(at.dataframe)
+    assert [b.proto.label for b in at.get("download_button")].count("PDF") == 1
+    assert "DE" in report.filters
+    document = page_pdf_bytes(at.session_state["_page_context"])
+    assert document.startswith(b"%PDF-") and document.rstrip().endswith(b"%%EOF")

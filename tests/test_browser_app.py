@@ -122,3 +122,22 @@ def test_csv_download(app_url: str, browser, tmp_path: Path) -> None:  # type: i
     lines = target.read_text().splitlines()
     assert len(lines) >= 2 and "," in lines[0]
     page.context.close()
+
+
+def test_pdf_report_download(app_url: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser)
+    log_in(page, app_url, "admin")
+    page.goto(f"{app_url}/escalations?countries=DE")
+    wait_for_app(page, footer=True)
+    button = page.locator("[data-testid='stDownloadButton']").filter(has_text="PDF")
+    assert button.count() == 1
+    with page.expect_download(timeout=60_000) as download_info:
+        button.click()
+    download = download_info.value
+    name = download.suggested_filename
+    assert name.startswith("escalations_report_DE_") and name.endswith(".pdf"), name
+    target = tmp_path / name
+    download.save_as(target)
+    document = target.read_bytes()
+    assert document.startswith(b"%PDF-") and b"/Subtype /Image" in document  # the charts are in it
+    page.context.close()

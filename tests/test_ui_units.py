@@ -311,3 +311,43 @@ def test_filters_line_names_a_regional_users_markets() -> None:
         "9-15 Nov 2026 vs 2-8 Nov 2026 · All your markets (DE, FR)"
     )
     assert filters_line(week, ("DE",), scope_markets=["DE", "FR"]).endswith("· DE")
+
+
+def test_a_narrow_ratio_axis_gets_one_more_decimal() -> None:
+    from metrics.registry import get
+
+    adherence = get("vendors.tat_adherence")
+    # values 95.2% .. 96.8% with a 95% target span 1.8 pp: ".0%" would print 95%, 96%, 96%, 97%
+    span = charts.value_span(pl.Series([0.952, 0.968, None]), 0.95)
+    assert span == pytest.approx(0.018)
+    assert charts.value_axis(adherence, span=span).format == ".1%"
+    assert charts.value_axis(adherence, span=0.30).format == ".0%"
+    assert charts.value_axis(adherence).format == ".0%"
+    assert charts.value_span(pl.Series([], dtype=pl.Float64)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        (0.1234, "ratio", "12.3%"),
+        (-0.052, "ratio_delta", "-5.2 pp"),
+        (12.345, "hours", "12.3 h"),
+        (203.4, "seconds", "203 s"),
+        (8665785.7, "usd", "$8,665,786"),
+        (1.094, "usd", "$1.09"),
+        (3011, "count", "3,011"),
+        (963, "text", "963"),  # a numeric ID is not a number to format
+        (None, "count", "-"),
+        (True, "bool", "yes"),
+        (dt.datetime(2026, 11, 15, 23, 59, 7), "datetime", "2026-11-15 23:59"),
+    ],
+)
+def test_pdf_cells_are_formatted_like_the_screen(value: object, kind: tables.Kind, expected: str) -> None:
+    assert tables.cell_text(value, kind) == expected
+
+
+def test_pdf_table_uses_metric_formats_and_readable_unique_headers() -> None:
+    frame = pl.DataFrame({"country_code": ["DE"], "appeals.overturn_rate": [0.205], "vendors.aht_seconds": [180.6]})
+    text = tables.text_frame(frame, tables.column_kinds(frame))
+    assert text.columns == ["Market", "Overturn rate", "Average handling time"]
+    assert text.row(0) == ("DE", "20.5%", "181 s")

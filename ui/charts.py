@@ -78,11 +78,25 @@ def grain_for(request: MetricRequest) -> Grain:
     return "day" if request.period.days <= 35 else "week"
 
 
-def value_axis(metric: MetricDef, **kwargs: Any) -> alt.Axis:
-    """The value axis of a metric: its unit's format; whole-number ticks for counts."""
+NARROW_SPANS: dict[str, tuple[float, str]] = {"ratio": (0.05, ".1%"), "hours": (5.0, ",.1f")}
+
+
+def value_axis(metric: MetricDef, span: float | None = None, **kwargs: Any) -> alt.Axis:
+    """The value axis of a metric: its unit's format (one more decimal when the values span little,
+    so 95.2% and 95.8% do not both read 95%); whole-number ticks for counts."""
     if metric.unit == "count":
         kwargs.setdefault("tickMinStep", 1)
-    return alt.Axis(format=AXIS_FORMATS.get(metric.unit, ",.2f"), **kwargs)
+    number_format = AXIS_FORMATS.get(metric.unit, ",.2f")
+    narrow = NARROW_SPANS.get(metric.unit)
+    if narrow is not None and span is not None and span < narrow[0]:
+        number_format = narrow[1]
+    return alt.Axis(format=number_format, **kwargs)
+
+
+def value_span(values: pl.Series, *extra: float | None) -> float | None:
+    """Max minus min of the plotted values and any extra values (a target line); None when empty."""
+    numbers = [v for v in [*values.drop_nulls().to_list(), *extra] if v is not None]
+    return max(numbers) - min(numbers) if numbers else None
 
 
 def value_axis_format(number_format: str) -> alt.Axis:
@@ -195,7 +209,7 @@ def trend_chart(
     y = alt.Y(
         "value:Q",
         title=axis_title(metric),
-        axis=value_axis(metric),
+        axis=value_axis(metric, span=None if metric.unit in ZERO_BASED else value_span(points["value"], target)),
         scale=alt.Scale(zero=metric.unit in ZERO_BASED),
     )
     line = alt.Chart(points).mark_line(color=PRIMARY, strokeWidth=2).encode(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -18,6 +19,37 @@ from metrics.base import MetricRequest
 from metrics.targets import Settings
 
 CONTEXT_KEY = "_page_context"
+
+
+@dataclass(frozen=True)
+class ReportKpi:
+    """One KPI card as shown, for the page's PDF report."""
+
+    program: str
+    label: str
+    value: str
+    change: str
+    target: str
+    status: str  # a metrics.base Status value
+
+
+@dataclass
+class PageReport:
+    """What one run of a page showed (title, KPI cards, charts, tables), collected for the PDF export.
+
+    It lives on this run's PageContext, so every rerun starts empty and no user sees another's.
+    """
+
+    title: str = ""
+    filters: str = ""
+    kpis: list[ReportKpi] = field(default_factory=list)
+    charts: list[tuple[str, Any]] = field(default_factory=list)  # (title, Altair chart)
+    tables: list[tuple[str, pl.DataFrame]] = field(default_factory=list)  # (title, cells formatted as text)
+    slot: Any = None  # the header placeholder the frame fills with the PDF button after the page ran
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.kpis or self.charts or self.tables)
 
 
 @dataclass
@@ -30,6 +62,7 @@ class PageContext:
     data_as_of: dt.datetime | None
     username: str
     filters_line: str  # the active filters in one line, e.g. "1-7 Nov 2026 vs 25-31 Oct · DE, FR"
+    report: PageReport = field(default_factory=PageReport)
 
     def with_filters(self, **domain_filters: tuple[str, ...] | None) -> MetricRequest:
         """The global request narrowed by page-level filters (policies=, channels=, ...)."""
@@ -45,6 +78,12 @@ class PageContext:
 
 def set_page_context(context: PageContext) -> None:
     st.session_state[CONTEXT_KEY] = context
+
+
+def current_report() -> PageReport | None:
+    """This run's report collector, or None outside the app frame (unit tests of single widgets)."""
+    context = st.session_state.get(CONTEXT_KEY)
+    return context.report if isinstance(context, PageContext) else None
 
 
 def page_context() -> PageContext:

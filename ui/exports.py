@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Callable, Sequence
 
 import altair as alt
@@ -14,6 +15,7 @@ from ui.context import PageContext
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PNG_MIME = "image/png"
+PDF_MIME = "application/pdf"
 
 
 def exportable(frame: pl.DataFrame) -> pl.DataFrame:
@@ -87,6 +89,33 @@ def table_downloads(
 def chart_download(
     ctx: PageContext, chart: alt.TopLevelMixin, page: str, what: str, title: str | None = None
 ) -> None:
-    """A PNG button for one chart (rendered with vl-convert only when clicked), titled with the filters."""
+    """A PNG button for one chart (rendered with vl-convert only when clicked), titled with the filters.
+
+    The chart also goes into this run's PDF report.
+    """
+    ctx.report.charts.append((title or what.replace("-", " ").capitalize(), chart))
     _button("PNG", lambda: png_bytes(chart, title=title, subtitle=ctx.filters_line),
             ctx.export_name(page, what, "png"), PNG_MIME, f"png-{page}-{what}", ":material/image:")
+
+
+def page_pdf_bytes(ctx: PageContext) -> bytes:
+    """This run's page as a PDF report (KPIs, charts rendered with vl-convert, first rows of tables)."""
+    from ui.kpis import format_day
+    from ui.pdf import page_pdf
+
+    as_of = ctx.data_as_of
+    as_of_text = f"{format_day(as_of)} {as_of:%H:%M} UTC" if as_of else "unknown"
+    return page_pdf(ctx.report, as_of_text, ctx.username,
+                    lambda chart, title: png_bytes(chart, title=title, subtitle=ctx.filters_line))
+
+
+def page_pdf_download(ctx: PageContext) -> None:
+    """Fill the header slot with a PDF button once the page has run (built only when clicked)."""
+    report = ctx.report
+    if report.slot is None or report.is_empty:
+        return
+    page = re.sub(r"[^a-z0-9]+", "-", report.title.lower()).strip("-") or "page"
+    with report.slot.container(horizontal_alignment="right"):
+        st.download_button("PDF", data=lambda: page_pdf_bytes(ctx), file_name=ctx.export_name(page, "report", "pdf"),
+                           mime=PDF_MIME, key="pdf-report", on_click="ignore", icon=":material/picture_as_pdf:",
+                           help="The page as a PDF: KPIs, charts and the first rows of each table.")

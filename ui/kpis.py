@@ -11,6 +11,8 @@ import streamlit as st
 
 from metrics.base import KpiValue, Period, Status
 from metrics.registry import MetricDef
+from metrics.report import DOMAIN_LABELS
+from ui.context import ReportKpi, current_report
 
 STATUS_COLORS: dict[str, str] = {
     "on_target": "#1e8e3e",
@@ -154,11 +156,28 @@ def has_data(kpis: Iterable[KpiValue]) -> bool:
     return any(k.value not in (None, 0) for k in (activity or values))
 
 
+def record_kpi(kpi: KpiValue, period: Period, delta: str | None) -> None:
+    """Add the card, as shown, to this run's PDF report."""
+    report = current_report()
+    if report is None:
+        return
+    metric = kpi.metric
+    report.kpis.append(ReportKpi(
+        program=DOMAIN_LABELS.get(metric.domain, metric.domain),
+        label=metric.label,
+        value=metric.display(kpi.value),
+        change=f"{delta} {comparison_label(period)}" if delta else "",
+        target=target_text(metric, kpi.target),
+        status=kpi.status,
+    ))
+
+
 def kpi_card(kpi: KpiValue, period: Period, spark: Sequence[float] | None = None, key: str = "") -> None:
     """One card: st.metric with delta and sparkline, a coloured left border and the status badge."""
     metric = kpi.metric
     delta = format_delta(metric, kpi.value, kpi.previous)
     unchanged = delta is not None and delta.startswith(UNCHANGED)
+    record_kpi(kpi, period, delta)
     with st.container(border=True, key=css_key("kpi", kpi.status, key or metric.id)):
         st.metric(
             metric.label,

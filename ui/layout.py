@@ -82,9 +82,16 @@ def header(
     description: str = "",
     page_filters: dict[str, Sequence[str] | None] | None = None,
 ) -> None:
-    """Page title and, below it, the active filters in one line (the comparison period named)."""
-    st.title(title, anchor=False)
+    """Page title and, below it, the active filters in one line (the comparison period named).
+
+    Right of the title is the slot the frame fills with the page's PDF download after the page ran.
+    """
+    title_column, export_column = st.columns([6, 1], vertical_alignment="bottom")
+    title_column.title(title, anchor=False)
     extra = [f"{FILTER_LABELS.get(k, k)}: {', '.join(v)}" for k, v in (page_filters or {}).items() if v]
+    ctx.report.title = title
+    ctx.report.filters = " · ".join([ctx.filters_line, *extra])
+    ctx.report.slot = export_column.empty()
     if ctx.presentation:
         if extra:
             line = _escape(" · ".join(extra))

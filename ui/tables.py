@@ -226,7 +226,9 @@ def show_table(
     with footer:
         if caption:
             st.caption(caption)
-        exports.table_downloads(ctx, shown, page, what, [c for c, k in resolved.items() if k == "ratio"])
+        ratios = [c for c, k in resolved.items() if k == "ratio"]
+        exports.table_downloads(ctx, shown, page, what, ratios)
+    record_table(ctx, what, shown, resolved, labels)
 
 
 def status_frame(
@@ -298,7 +300,56 @@ def show_status_table(
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         if caption:
             st.caption(caption)
-        exports.table_downloads(ctx, export, page, what, [m for m in present if metric_of(m).unit == "ratio"])
+        ratios = [m for m in present if metric_of(m).unit == "ratio"]
+        exports.table_downloads(ctx, export, page, what, ratios)
+    record_table(ctx, what, shown, column_kinds(shown), labels)
+
+
+def cell_text(value: object, kind: Kind, metric: MetricDef | None = None) -> str:
+    """One cell as the PDF report prints it: the metric's own format, else by the column kind."""
+    if value is None:
+        return "-"
+    if metric is not None and isinstance(value, (int, float)):
+        return metric.display(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) and kind != "text":  # numeric IDs stay as they are
+        number = float(value)
+        formats = {
+            "ratio": lambda: f"{number:.1%}",
+            "ratio_delta": lambda: f"{number * 100:+.1f} pp",
+            "hours": lambda: f"{number:,.1f} h",
+            "seconds": lambda: f"{number:,.0f} s",
+            "usd": lambda: f"${number:,.0f}" if abs(number) >= 100 else f"${number:,.2f}",
+            "count": lambda: f"{number:,.0f}",
+        }
+        return formats.get(kind, lambda: f"{number:,.2f}")()
+    if kind == "datetime" and hasattr(value, "strftime"):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def text_frame(frame: pl.DataFrame, kinds: Mapping[str, Kind], labels: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """The table as formatted text with readable, unique headers (for the PDF report)."""
+    headers = {c: (labels or {}).get(c) or column_label(c) for c in frame.columns}
+    headers = {c: h if list(headers.values()).count(h) == 1 else c for c, h in headers.items()}
+    return pl.DataFrame({
+        headers[c]: [cell_text(v, kinds.get(c, "text"), metric_of(c)) for v in frame.get_column(c).to_list()]
+        for c in frame.columns
+    }, schema={headers[c]: pl.String for c in frame.columns})
+
+
+def record_table(
+    ctx: PageContext,
+    what: str,
+    frame: pl.DataFrame,
+    kinds: Mapping[str, Kind],
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Add the table, formatted as shown, to this run's PDF report."""
+    ctx.report.tables.append((what.replace("-", " ").capitalize(), text_frame(frame, kinds, labels)))
 
 
 def drilldown_caption(match: Mapping[str, str] | None, what: str, limit: int = 100) -> str:
