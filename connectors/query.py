@@ -145,17 +145,15 @@ class QueryBuilder:
             expr = column
         return expr.label(dim.output)
 
-    def measure_columns(self, table: Any, measure: Count | Sum | Histogram) -> list[Expr]:
+    def measure_columns(self, table: Any, measure: Count | Sum) -> list[Expr]:
         if isinstance(measure, Count):
             if measure.where is None:
                 return [sa.func.count().label(measure.name)]
             return [sa.func.count(sa.case((self.condition(table, measure.where), 1))).label(measure.name)]
-        if isinstance(measure, Sum):
-            value: Expr = table.c[measure.column]
-            if measure.where is not None:
-                value = sa.case((self.condition(table, measure.where), value))
-            return [sa.func.coalesce(sa.func.sum(value), 0).label(measure.name)]
-        return self.histogram_columns(table.c[seconds_key(measure)], measure)
+        value: Expr = table.c[measure.column]
+        if measure.where is not None:
+            value = sa.case((self.condition(table, measure.where), value))
+        return [sa.func.coalesce(sa.func.sum(value), 0).label(measure.name)]
 
     def histogram_seconds(self, table: Any, hist: Histogram) -> Expr:
         """The elapsed seconds a histogram counts, NULL for rows it does not count."""
@@ -167,44 +165,58 @@ class QueryBuilder:
             base.append(self.condition(table, hist.where))
         return sa.case((sa.and_(*base), seconds)) if base else seconds
 
-    def histogram_columns(self, seconds: Expr, hist: Histogram) -> list[Expr]:
-        """One COUNT per bucket over precomputed seconds (NULL seconds are never counted)."""
+    @staticmethod
+    def bucket_index(seconds: Expr, hist: Histogram) -> Expr:
+        """0 below the first edge, i for [edge i-1, edge i), len(edges) at or above the last edge."""
         edges = [int(round(edge * 3600)) for edge in hist.edges_hours]
-        bounds = list(zip([None, *edges], [*edges, None]))
-        columns = []
-        for name, (low, high) in zip(hist.columns(), bounds):
-            parts = [seconds.is_not(None)]
-            if low is not None:
-                parts.append(seconds >= low)
-            if high is not None:
-                parts.append(seconds < high)
-            columns.append(sa.func.count(sa.case((sa.and_(*parts), 1))).label(name))
-        return columns
+        return sa.case(*((seconds < edge, index) for index, edge in enumerate(edges)), else_=len(edges))
 
     # ---- statements ---------------------------------------------------------------------------
 
-    def aggregate(self, spec: AggregateSpec, countries: tuple[str, ...] | None, limit: int) -> sa.Select[Any]:
-        """SELECT dims, measures FROM (filtered rows + each histogram's seconds) GROUP BY dims.
-
-        The inner select computes each histogram's elapsed seconds once per row; counting buckets
-        over that column is several times faster than repeating the duration in every bucket.
-        """
+    def _filtered(
+        self, spec: AggregateSpec, countries: tuple[str, ...] | None, extra: list[Expr] | None = None
+    ) -> sa.Subquery:
         table = self.table(spec.table)
-        histograms = [m for m in spec.measures if isinstance(m, Histogram)]
-        rows = (
-            sa.select(
-                *(column.label(column.key) for column in table.c),
-                *(self.histogram_seconds(table, h).label(seconds_key(h)) for h in histograms),
-            )
+        return (
+            sa.select(*(column.label(column.key) for column in table.c), *(extra or []))
             .where(*self.where_clause(table, spec.table, spec.where, countries))
             .subquery("filtered")
         )
+
+    def aggregate(self, spec: AggregateSpec, countries: tuple[str, ...] | None, limit: int) -> sa.Select[Any]:
+        """SELECT dims, counts and sums FROM the filtered rows GROUP BY dims.
+
+        Histogram measures are not in this statement: each is its own `histogram` statement.
+        """
+        rows = self._filtered(spec, countries)
         dims = [self.dimension(rows, d) for d in spec.dimensions]
-        measures = [col for m in spec.measures for col in self.measure_columns(rows, m)]
+        measures = [
+            col for m in spec.measures if not isinstance(m, Histogram) for col in self.measure_columns(rows, m)
+        ]
         stmt = sa.select(*dims, *measures).select_from(rows)
         if dims:
             stmt = stmt.group_by(*range_refs(dims)).order_by(*ordered(range_refs(dims)))
         return stmt.limit(limit)
+
+    def histogram(
+        self, spec: AggregateSpec, hist: Histogram, countries: tuple[str, ...] | None, limit: int
+    ) -> sa.Select[Any]:
+        """SELECT dims, bucket, COUNT(*) GROUP BY dims, bucket: one histogram in long format.
+
+        Grouping by a bucket index computed once per row is several times faster (DuckDB, 3M rows)
+        than one conditional COUNT per bucket; the connector pivots the few rows to bucket columns.
+        """
+        table = self.table(spec.table)
+        rows = self._filtered(spec, countries, [self.histogram_seconds(table, hist).label(SECONDS)])
+        seconds = rows.c[SECONDS]
+        keys = [*(self.dimension(rows, d) for d in spec.dimensions), self.bucket_index(seconds, hist).label(BUCKET)]
+        return (
+            sa.select(*keys, sa.func.count().label(BUCKET_COUNT))
+            .select_from(rows)
+            .where(seconds.is_not(None))
+            .group_by(*range_refs(keys))
+            .limit(limit)
+        )
 
     def records(self, spec: RecordSpec, countries: tuple[str, ...] | None) -> sa.Select[Any]:
         table = self.table(spec.table)
@@ -298,5 +310,6 @@ def ordered(refs: list[Expr]) -> list[Any]:
     return [sa.nulls_last(ref) for ref in refs]
 
 
-def seconds_key(histogram: Histogram) -> str:
-    return f"_seconds_{histogram.name}"
+SECONDS = "_seconds"
+BUCKET = "_bucket"
+BUCKET_COUNT = "_n"

@@ -15,7 +15,7 @@ from connectors.config import SourceConfig, load_config, resolve_url
 from connectors.contract import CONTRACT, POLARS_TYPES
 from connectors.engine import create_read_only_engine, redact
 from connectors.errors import QueryTimeout, RowLimitExceeded, SchemaMismatch, SourceUnavailable
-from connectors.query import QueryBuilder
+from connectors.query import BUCKET, BUCKET_COUNT, QueryBuilder
 from connectors.scope import Scope, effective_countries
 from connectors.spec import (
     AggregateSpec,
@@ -89,9 +89,25 @@ class Source:
     # ---- public queries -------------------------------------------------------------------------
 
     def aggregate(self, spec: AggregateSpec, scope: Scope) -> pl.DataFrame:
+        """Counts and sums in one GROUP BY; each duration histogram in its own long-format query."""
         countries = effective_countries(spec.countries, scope)
-        statement = self.builder.aggregate(spec, countries, self.config.max_rows + 1)
-        return self._guarded(statement, aggregate_schema(spec), f"{spec.table} aggregation")
+        limit = self.config.max_rows + 1
+        schema = aggregate_schema(spec)
+        keys = [d.output for d in spec.dimensions]
+        histograms = [m for m in spec.measures if isinstance(m, Histogram)]
+        frame = (
+            self._guarded(self.builder.aggregate(spec, countries, limit),
+                          {k: v for k, v in schema.items() if k not in histogram_names(histograms)},
+                          f"{spec.table} aggregation")
+            if keys or len(histograms) < len(spec.measures)
+            else pl.DataFrame({"_row": [0]})  # only histograms and no dimensions: one row of buckets
+        )
+        for hist in histograms:
+            long_schema = {k: schema[k] for k in keys} | {BUCKET: pl.Int64(), BUCKET_COUNT: pl.Int64()}
+            long = self._guarded(self.builder.histogram(spec, hist, countries, limit), long_schema,
+                                 f"{spec.table} {hist.name} histogram")
+            frame = join_buckets(frame, bucket_columns(long, keys, hist), keys, hist.columns())
+        return frame.select(list(schema))
 
     def records(self, spec: RecordSpec, scope: Scope) -> pl.DataFrame:
         countries = effective_countries(spec.countries, scope)
@@ -167,6 +183,27 @@ def aggregate_schema(spec: AggregateSpec) -> dict[str, pl.DataType]:
         elif isinstance(measure, Histogram):
             schema |= {name: pl.Int64() for name in measure.columns()}
     return schema
+
+
+def histogram_names(histograms: Sequence[Histogram]) -> set[str]:
+    return {name for hist in histograms for name in hist.columns()}
+
+
+def bucket_columns(long: pl.DataFrame, keys: list[str], hist: Histogram) -> pl.DataFrame:
+    """Long (keys, bucket, count) rows as one Int64 column per bucket, zero where a bucket is empty."""
+    counts = [
+        pl.col(BUCKET_COUNT).filter(pl.col(BUCKET) == index).sum().alias(name)
+        for index, name in enumerate(hist.columns())
+    ]
+    return long.group_by(keys, maintain_order=True).agg(counts) if keys else long.select(counts)
+
+
+def join_buckets(frame: pl.DataFrame, buckets: pl.DataFrame, keys: list[str], columns: list[str]) -> pl.DataFrame:
+    """The main aggregate with a histogram's bucket columns; groups without durations get zeros."""
+    if not keys:
+        return pl.concat([frame, buckets], how="horizontal")
+    joined = frame.join(buckets, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return joined.with_columns(pl.col(columns).fill_null(0))
 
 
 def to_datetime(value: Any) -> dt.datetime:

@@ -73,6 +73,7 @@ def test_every_query_shape_compiles(name: str) -> None:
     builder = QueryBuilder(parse_config({}), name)
     statements = [
         builder.aggregate(AGGREGATE, ("DE",), 200_001),
+        *(builder.histogram(AGGREGATE, m, ("DE",), 200_001) for m in AGGREGATE.measures if isinstance(m, Histogram)),
         builder.records(RecordSpec("appeals", ("appeal_id", "submitted_at"), ("submitted_at",), 100), ("DE",)),
         builder.entity_rollup(ROLLUP, ("DE",), 200_001),
         builder.top_entities(TOP, ("DE",)),
@@ -81,4 +82,4 @@ def test_every_query_shape_compiles(name: str) -> None:
         sql = str(statement.compile(dialect=target))
         assert "'spam'" not in sql and "'DE'" not in sql  # values stay bound parameters
         assert "LIMIT" in sql.upper()
-    assert "GROUP BY" in str(statements[0].compile(dialect=target)).upper()
+    assert all("GROUP BY" in str(s.compile(dialect=target)).upper() for s in statements[:3])  # + 2 histograms
