@@ -10,6 +10,8 @@ import polars as pl
 
 from connectors.spec import (
     AggregateSpec,
+    All,
+    AnyOf,
     Between,
     Condition,
     Count,
@@ -85,6 +87,7 @@ class MetricRequest:
     vendors: tuple[str, ...] | None = None
     sites: tuple[str, ...] | None = None
     priorities: tuple[str, ...] | None = None
+    vendor_sites: tuple[tuple[str, str], ...] | None = None  # exact (vendor, site) pairs
 
     @property
     def comparison(self) -> Period:
@@ -105,6 +108,10 @@ class MetricRequest:
             values = getattr(self, field_name)
             if values is not None:
                 conditions.append(In(column, tuple(values)))
+        if self.vendor_sites and {"vendor", "site"} <= set(columns.values()):
+            # vendors IN (...) AND sites IN (...) alone would also match (Atlas, Pune) for the
+            # choice [Atlas / Lisbon, Kestrel / Pune]: require one of the chosen pairs exactly
+            conditions.append(AnyOf(tuple(All((Eq("vendor", v), Eq("site", s))) for v, s in self.vendor_sites)))
         return tuple(conditions)
 
 

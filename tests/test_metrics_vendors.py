@@ -339,3 +339,23 @@ def test_scorecard_views_are_re_exported_and_metrics_registered_once() -> None:
         "from metrics.vendors import scorecard, targets_in_force, weekly_breaches, date_grid"
     )
     subprocess.run([sys.executable, "-c", check], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_vendor_site_filter_matches_exact_pairs_not_their_cross_product(tmp_path: Path) -> None:
+    # Acme and Beta both run a Manila and a Cebu site; one case each, decided 10 Nov, handle 100..400 s
+    crossed = frame("moderation_cases", [
+        case(1, T(2026, 11, 10, 0), T(2026, 11, 10, 1), vendor="Acme", site="Manila", handle=100),
+        case(2, T(2026, 11, 10, 0), T(2026, 11, 10, 1), vendor="Acme", site="Cebu", handle=200),
+        case(3, T(2026, 11, 10, 0), T(2026, 11, 10, 1), vendor="Beta", site="Manila", handle=300),
+        case(4, T(2026, 11, 10, 0), T(2026, 11, 10, 1), vendor="Beta", site="Cebu", handle=400),
+    ])
+    url = backend_url("duckdb", tmp_path)
+    load_frames(url, {"moderation_cases": crossed, "vendor_sla_targets": TARGETS, "countries": COUNTRIES})
+    access = ScopedAccess(open_tiny(url), Scope.everything())
+    chosen = MetricRequest(WEEK.period, vendors=("Acme", "Beta"), sites=("Manila", "Cebu"),
+                           vendor_sites=(("Acme", "Manila"), ("Beta", "Cebu")))
+    k = kpi_map(access, chosen)
+    assert k["vendors.cases"].value == 2  # cases 1 and 4; the IN filters alone would also take 2 and 3
+    assert k["vendors.aht_seconds"].value == pytest.approx(250.0)  # (100 + 400) / 2
+    assert set(vendors.scorecard(access, chosen)["vendor_site"]) == {"Acme / Manila", "Beta / Cebu"}
+    access.source.engine.dispose()

@@ -276,6 +276,10 @@ def test_vendor_sites_become_vendor_and_site_filters() -> None:
     request = layout.request_for(context(), chosen)
     assert request.policies == ("spam",)
     assert (request.vendors, request.sites, request.channels) == (("Atlas",), ("Lisbon",), None)
+    assert request.vendor_sites == (("Atlas", "Lisbon"),)
+    assert layout.vendor_site_pairs(["Atlas / Lisbon", "Kestrel / Pune", "no separator"]) == (
+        ("Atlas", "Lisbon"), ("Kestrel", "Pune"))
+    assert layout.vendor_site_pairs([]) is None
     assert layout.request_for(context(), {"policy": ("spam",)}, keys=("channel",)).policies is None
 
 

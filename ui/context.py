@@ -64,7 +64,7 @@ class PageContext:
     filters_line: str  # the active filters in one line, e.g. "1-7 Nov 2026 vs 25-31 Oct · DE, FR"
     report: PageReport = field(default_factory=PageReport)
 
-    def with_filters(self, **domain_filters: tuple[str, ...] | None) -> MetricRequest:
+    def with_filters(self, **domain_filters: tuple[Any, ...] | None) -> MetricRequest:
         """The global request narrowed by page-level filters (policies=, channels=, ...)."""
         return replace(self.request, **domain_filters)
 

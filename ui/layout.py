@@ -194,12 +194,21 @@ def split_vendor_sites(values: Sequence[str] | None) -> tuple[tuple[str, ...] | 
     return vendors or None, sites or None
 
 
+def vendor_site_pairs(values: Sequence[str] | None) -> tuple[tuple[str, str], ...] | None:
+    """('Atlas / Lisbon', ...) -> (('Atlas', 'Lisbon'), ...): the exact pairs (None when no filter)."""
+    pairs = tuple(
+        (vendor, site) for vendor, site in (v.split(VENDOR_SITE_SEPARATOR, 1) for v in values or ()
+                                            if VENDOR_SITE_SEPARATOR in v)
+    )
+    return pairs or None
+
+
 def request_for(
     ctx: PageContext, chosen: dict[str, tuple[str, ...] | None], keys: Sequence[str] | None = None
 ) -> MetricRequest:
     """The global request narrowed by the chosen page filters (only `keys` when given)."""
     use = {k: v for k, v in chosen.items() if keys is None or k in keys}
-    narrowed: dict[str, tuple[str, ...] | None] = {}
+    narrowed: dict[str, tuple[Any, ...] | None] = {}
     if "policy" in use:
         narrowed["policies"] = use["policy"]
     if "channel" in use:
@@ -208,6 +217,7 @@ def request_for(
         narrowed["priorities"] = use["priority"]
     if "vendor_site" in use:
         narrowed["vendors"], narrowed["sites"] = split_vendor_sites(use["vendor_site"])
+        narrowed["vendor_sites"] = vendor_site_pairs(use["vendor_site"])
     return ctx.with_filters(**narrowed)
 
 
