@@ -77,7 +77,7 @@ METRICS: tuple[MetricDef, ...] = register(
               "ratio", "down", 0.25),
     MetricDef("creators.gmv_at_risk_usd", "GMV at risk",
               "Sum of gmv_30d_usd of creators in the high and critical risk tiers at the period end.",
-              "usd", "down"),
+              "usd", "down", format="${:,.0f}"),  # six-figure sums: cents are noise
     MetricDef("creators.high_risk", "High-risk creators",
               "Creators whose 90-day risk points put them in the high or critical tier at the period end.",
               "count", "down"),

@@ -17,7 +17,7 @@ UNIT_FORMATS: dict[Unit, str] = {
     "hours": "{:,.1f} h",
     "seconds": "{:,.0f} s",
     "usd": "${:,.2f}",
-    "per_1k": "{:,.2f}",
+    "per_1k": "{:,.1f}",
     "score": "{:,.1f}",
     "per_hour": "{:,.1f}",
 }
