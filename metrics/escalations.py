@@ -54,9 +54,7 @@ from metrics.base import (
     largest_first,
 )
 from metrics.escalation_targets import (
-    DEFAULT_TARGETS,  # noqa: F401  (re-exported)
     ELAPSED,
-    STAGE_END,  # noqa: F401  (re-exported)
     STAGES,
     StageTargets,
     priority_targets,
