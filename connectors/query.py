@@ -60,6 +60,8 @@ class QueryBuilder:
         self.config = config
         self.dialect = dialect
         self._metadata = sa.MetaData()
+        for canonical in CONTRACT:  # all up front, so concurrent reruns only ever read the metadata
+            self.table(canonical)
 
     # ---- tables -------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import polars as pl
@@ -54,14 +54,15 @@ class Source:
     engine: Engine
     config: SourceConfig
     url: str
+    builder: QueryBuilder = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one builder per source: its table definitions are built once, then only read
+        self.builder = QueryBuilder(self.config, self.dialect)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
-
-    @property
-    def builder(self) -> QueryBuilder:
-        return QueryBuilder(self.config, self.dialect)
 
     # ---- execution ------------------------------------------------------------------------------
 
