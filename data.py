@@ -40,33 +40,51 @@ def current_source(config_path: str | None = None) -> Source:
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=2000)
-def _aggregate(url: str, config_path: str | None, scope_key: str, spec: AggregateSpec, _scope: Scope) -> pl.DataFrame:
-    return get_source(url, config_path).aggregate(spec, _scope)
+def _aggregate(
+    url: str, config_path: str | None, scope_key: str, spec_key: str, _spec: AggregateSpec, _scope: Scope
+) -> pl.DataFrame:
+    return get_source(url, config_path).aggregate(_spec, _scope)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=500)
-def _records(url: str, config_path: str | None, scope_key: str, spec: RecordSpec, _scope: Scope) -> pl.DataFrame:
-    return get_source(url, config_path).records(spec, _scope)
+def _records(
+    url: str, config_path: str | None, scope_key: str, spec_key: str, _spec: RecordSpec, _scope: Scope
+) -> pl.DataFrame:
+    return get_source(url, config_path).records(_spec, _scope)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=500)
-def _rollup(url: str, config_path: str | None, scope_key: str, spec: EntityRollupSpec, _scope: Scope) -> pl.DataFrame:
-    return get_source(url, config_path).entity_rollup(spec, _scope)
+def _rollup(
+    url: str, config_path: str | None, scope_key: str, spec_key: str, _spec: EntityRollupSpec, _scope: Scope
+) -> pl.DataFrame:
+    return get_source(url, config_path).entity_rollup(_spec, _scope)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=500)
-def _top(url: str, config_path: str | None, scope_key: str, spec: TopEntitiesSpec, _scope: Scope) -> pl.DataFrame:
-    return get_source(url, config_path).top_entities(spec, _scope)
+def _top(
+    url: str, config_path: str | None, scope_key: str, spec_key: str, _spec: TopEntitiesSpec, _scope: Scope
+) -> pl.DataFrame:
+    return get_source(url, config_path).top_entities(_spec, _scope)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _latest_event_time(url: str, config_path: str | None, scope_key: str, spec: None, _scope: Scope) -> dt.datetime | None:
+def _latest_event_time(
+    url: str, config_path: str | None, scope_key: str, spec_key: str, _spec: None, _scope: Scope
+) -> dt.datetime | None:
     return get_source(url, config_path).latest_event_time()
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def row_counts(url: str, config_path: str | None) -> pl.DataFrame:
     return get_source(url, config_path).row_counts()
+
+
+def spec_key(spec: object) -> str:
+    """The cache key of a spec: its repr, which names every field (filters included) recursively.
+
+    Streamlit would otherwise hash the frozen dataclass by pickling it, about 30x slower.
+    """
+    return repr(spec)
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,7 @@ class CachedAccess:
         try:
             if self.unavailable is not None:
                 raise SourceUnavailable(str(self.unavailable))
-            result = function(self.url, self.config_path, self.scope.cache_key(), spec, self.scope)
+            result = function(self.url, self.config_path, self.scope.cache_key(), spec_key(spec), spec, self.scope)
         except (SourceUnavailable, QueryTimeout) as error:
             if isinstance(error, SourceUnavailable):
                 self.unavailable = error

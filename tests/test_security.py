@@ -165,6 +165,24 @@ def test_cached_results_never_cross_scopes(small_demo_url: str) -> None:
     assert set(europe.aggregate(spec)["country_code"]) == {"DE", "FR"}
 
 
+def test_cached_results_never_cross_filters(small_demo_url: str) -> None:
+    """The cache key is the spec's repr: every filter, however deeply nested, changes it."""
+    from connectors.spec import All, Eq, In
+    from data import CachedAccess, spec_key
+
+    def spec(countries: tuple[str, ...], policy: str) -> AggregateSpec:
+        return AggregateSpec("appeals", (Dim("country_code"),), (Count("n", where=All((Eq("policy", policy),))),),
+                             where=(In("country_code", countries),), countries=countries)
+
+    assert spec_key(spec(("DE",), "spam")) == spec_key(spec(("DE",), "spam"))
+    keys = {spec_key(s) for s in (spec(("DE",), "spam"), spec(("FR",), "spam"), spec(("DE",), "fraud_scam"),
+                                   spec(("DE", "FR"), "spam"), spec(("DE,FR",), "spam"))}
+    assert len(keys) == 5
+    access = CachedAccess(small_demo_url, None, Scope.everything())
+    assert access.aggregate(spec(("DE",), "spam"))["country_code"].to_list() == ["DE"]
+    assert access.aggregate(spec(("FR",), "spam"))["country_code"].to_list() == ["FR"]
+
+
 @pytest.mark.parametrize(("key", "message"), [("some_key", "library default"), ("too-short", "at least 32 bytes")])
 def test_app_refuses_to_start_with_a_weak_cookie_key(
     small_demo_url: str, monkeypatch: pytest.MonkeyPatch, key: str, message: str
