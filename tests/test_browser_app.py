@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import (
     REPO,
@@ -130,7 +131,7 @@ def test_pdf_report_download(app_url: str, browser, tmp_path: Path) -> None:  # 
     page.goto(f"{app_url}/escalations?countries=DE")
     wait_for_app(page, footer=True)
     button = page.locator("[data-testid='stDownloadButton']").filter(has_text="PDF")
-    assert button.count() == 1
+    expect(button).to_have_count(1, timeout=30_000)  # drawn by the frame once the page has run
     with page.expect_download(timeout=60_000) as download_info:
         button.click()
     download = download_info.value
