@@ -101,10 +101,13 @@ def wait_for_app(page, timeout: float = 60_000, footer: bool = False) -> None:  
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     if footer:
         page.wait_for_selector(".gov-footer", timeout=timeout)
+    # the frontend's own run state ("initial" after a page load, then "running", then "notRunning")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )
     page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
 def log_in(page, base: str, username: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
