@@ -339,6 +339,7 @@ def test_a_narrow_ratio_axis_gets_one_more_decimal() -> None:
         (203.4, "seconds", "203 s"),
         (8665785.7, "usd", "$8,665,786"),
         (1.094, "usd", "$1.09"),
+        (0.0, "usd", "$0"),
         (3011, "count", "3,011"),
         (963, "text", "963"),  # a numeric ID is not a number to format
         (None, "count", "-"),

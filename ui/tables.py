@@ -320,7 +320,7 @@ def cell_text(value: object, kind: Kind, metric: MetricDef | None = None) -> str
             "ratio_delta": lambda: f"{number * 100:+.1f} pp",
             "hours": lambda: f"{number:,.1f} h",
             "seconds": lambda: f"{number:,.0f} s",
-            "usd": lambda: f"${number:,.0f}" if abs(number) >= 100 else f"${number:,.2f}",
+            "usd": lambda: f"${number:,.0f}" if abs(number) >= 100 or number == 0 else f"${number:,.2f}",
             "count": lambda: f"{number:,.0f}",
         }
         return formats.get(kind, lambda: f"{number:,.2f}")()
