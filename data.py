@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, MutableMapping
+from typing import Any, Callable, Mapping, MutableMapping, TypeVar
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from connectors.config import is_demo_url, resolve_url
 from connectors.errors import QueryTimeout, SourceUnavailable
@@ -23,6 +26,9 @@ from connectors.source import Source, open_source
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
 
 QUERY_TTL_SECONDS = int(os.environ.get("GOVERNANCE_CACHE_TTL_SECONDS", "600"))
+PARALLEL_LOADS = 2  # DuckDB runs one query while Python compiles the next or post-processes a result
+K = TypeVar("K")
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -118,6 +124,7 @@ class CachedAccess:
     queries: int = field(default=0)
     stale: list[StaleNotice] = field(default_factory=list)
     unavailable: SourceUnavailable | None = field(default=None)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def _timed(self, function, spec):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
@@ -135,8 +142,9 @@ class CachedAccess:
             self.stale.append(StaleNotice(str(error), as_of))
             return result
         finally:
-            self.query_seconds += time.perf_counter() - started
-            self.queries += 1
+            with self._lock:  # loads_in_parallel threads share this rerun's counters
+                self.query_seconds += time.perf_counter() - started
+                self.queries += 1
         if self.memory is not None:
             self.memory[memory_key] = (dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), result)
         return result
@@ -156,3 +164,20 @@ class CachedAccess:
     def latest_event_time(self) -> dt.datetime | None:
         """The newest event in the source ("data as of")."""
         return self._timed(_latest_event_time, None)
+
+
+def loads_in_parallel(loads: Mapping[K, Callable[[], T]]) -> dict[K, Future[T]]:
+    """Start independent loads (each a chain of cached queries plus its Polars work) on
+    PARALLEL_LOADS threads of this rerun; the page takes each `.result()` (re-raising its error)
+    in its own order."""
+    context = get_script_run_ctx()
+
+    def attached(load: Callable[[], T]) -> T:
+        if context is not None:
+            add_script_run_ctx(threading.current_thread(), context)
+        return load()
+
+    pool = ThreadPoolExecutor(PARALLEL_LOADS, thread_name_prefix="loads")
+    futures = {key: pool.submit(attached, load) for key, load in loads.items()}
+    pool.shutdown(wait=False)  # the threads end with their last load
+    return futures

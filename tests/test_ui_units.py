@@ -356,3 +356,23 @@ def test_pdf_table_uses_metric_formats_and_readable_unique_headers() -> None:
     text = tables.text_frame(frame, tables.column_kinds(frame))
     assert text.columns == ["Market", "Overturn rate", "Average handling time"]
     assert text.row(0) == ("DE", "20.5%", "181 s")
+
+
+def test_loads_in_parallel_overlap_and_hand_back_results_and_errors() -> None:
+    import threading
+
+    import data
+
+    both_running = threading.Barrier(2, timeout=10)  # breaks (and fails the loads) if run one by one
+
+    def meet(value: int) -> int:
+        both_running.wait()
+        return value
+
+    def broken() -> int:
+        raise ValueError("no such market")
+
+    pending = data.loads_in_parallel({"a": lambda: meet(1), "b": lambda: meet(2)})
+    assert {key: future.result(timeout=20) for key, future in pending.items()} == {"a": 1, "b": 2}
+    with pytest.raises(ValueError, match="no such market"):
+        data.loads_in_parallel({"c": broken})["c"].result(timeout=20)

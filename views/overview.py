@@ -1,9 +1,13 @@
 """Overview: the four programs side by side, then a market-by-metric table coloured by target status."""
 
+from types import ModuleType
+
 import polars as pl
 import streamlit as st
 
+import data
 from metrics import appeals, creators, escalations, mix, vendors
+from metrics.base import KpiValue
 from metrics.registry import get
 from metrics.report import combined_breakdown
 from ui import kpis, layout, tables
@@ -36,13 +40,22 @@ SHORT_LABELS = {  # compact headers so the market table fits beside the sidebar
 }
 WITH_SETTINGS = (creators, escalations)  # their trends read domain settings (risk tiers, priority targets)
 
-loaded = {}
-for title, blocks in PROGRAMS:
-    for module, _ in blocks:
-        values = layout.load(f"{title} KPIs", module.kpis, ctx.data, request, ctx.settings)
-        extra = (ctx.settings,) if module in WITH_SETTINGS else ()
-        trend = layout.load(f"{title} trend", module.trend, ctx.data, request, "day", *extra) if values else None
-        loaded[module] = (values, trend)
+
+def program(module: ModuleType) -> tuple[list[KpiValue], pl.DataFrame | None]:
+    """A program's KPIs and their daily trend (one chain of queries: both read the same daily spec)."""
+    values = module.kpis(ctx.data, request, ctx.settings)
+    extra = (ctx.settings,) if module in WITH_SETTINGS else ()
+    return values, module.trend(ctx.data, request, "day", *extra) if values else None
+
+
+pending = data.loads_in_parallel(
+    {module: (lambda m=module: program(m)) for _, blocks in PROGRAMS for module, _ in blocks}
+    | {"markets": lambda: combined_breakdown(ctx.data, request, "country_code")}
+)
+loaded = {
+    module: layout.load(f"{title} KPIs", pending[module].result) or (None, None)
+    for title, blocks in PROGRAMS for module, _ in blocks
+}
 
 if not any(kpis.has_data(values) for values, _ in loaded.values() if values):
     layout.empty_state(layout.no_data_message(ctx, "governance events"))
@@ -57,7 +70,7 @@ else:
 
     st.subheader("Markets against targets", anchor=False)
     with layout.section("The market table"):
-        by_market = combined_breakdown(ctx.data, request, "country_code")
+        by_market = pending["markets"].result()
         by_market = (
             ctx.markets.join(by_market, on="country_code", how="inner")
             .with_columns(market=pl.format("{} ({})", "country_name", "country_code"))
