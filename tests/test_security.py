@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from auth.keys import InsecureConfiguration, validate_cookie_key
 from auth.users import add_user, load_users, scope_for_user, user_record
-from connectors.scope import Scope
+from connectors.query import BUCKET, BUCKET_COUNT
+from connectors.scope import Scope, effective_countries
 from connectors.source import Source, open_source
-from connectors.spec import AggregateSpec, Between, Count, Dim, RecordSpec
+from connectors.spec import AggregateSpec, Between, Count, Dim, Elapsed, Histogram, RecordSpec
 from tests_helpers_scope import SEA, adversarial_countries
 
 SEA_SCOPE = Scope.of(SEA)
@@ -42,14 +43,20 @@ def rows_for(source: Source, request: dict, scope: Scope) -> list[pl.DataFrame]:
     start = request["start"]
     end = start + dt.timedelta(days=request["days"])
     where = (Between(TIME_COLUMN[request["table"]], start, end),)
+    age = Histogram("age", Elapsed(TIME_COLUMN[request["table"]], at=DATA_END), (1.0, 24.0))
     aggregate = AggregateSpec(
-        request["table"], (Dim("country_code"),), (Count("n"),), where=where, countries=request["countries"]
+        request["table"], (Dim("country_code"),), (Count("n"), age), where=where, countries=request["countries"]
     )
     records = RecordSpec(
         request["table"], ("country_code",), order_by=(TIME_COLUMN[request["table"]],), limit=50,
         where=where, countries=request["countries"],
     )
-    return [source.aggregate(aggregate, scope), source.records(records, scope)]
+    # the histogram's own long-format statement, before it is joined onto the counts
+    histogram = source._frame(
+        source.builder.histogram(aggregate, age, effective_countries(aggregate.countries, scope), 10_000),
+        {"country_code": pl.String(), BUCKET: pl.Int64(), BUCKET_COUNT: pl.Int64()},
+    )
+    return [source.aggregate(aggregate, scope), source.records(records, scope), histogram]
 
 
 def assert_in_scope(source: Source, request: dict, scope: Scope) -> None:
@@ -97,9 +104,12 @@ def test_regional_user_only_sees_own_markets_postgres(postgres_source: Source, r
 def test_scope_actually_returns_data_for_own_markets(duckdb_source: Source) -> None:
     # guards the property test against passing vacuously: in-scope requests do return rows
     request = {"countries": ("ID", "US"), "start": DATA_START, "days": 200, "table": "appeals"}
-    aggregate, _ = rows_for(duckdb_source, request, SEA_SCOPE)
+    aggregate, _, histogram = rows_for(duckdb_source, request, SEA_SCOPE)
     assert aggregate["country_code"].to_list() == ["ID"]
     assert aggregate["n"][0] > 0
+    # every appeal counted is also in the age histogram (all are older than 0 s at DATA_END)
+    assert set(histogram["country_code"]) == {"ID"} and histogram[BUCKET_COUNT].sum() == aggregate["n"][0]
+    assert sum(aggregate[f"age_b{i}"][0] for i in range(3)) == aggregate["n"][0]
 
 
 def test_empty_scope_and_unknown_role_deny_everything(duckdb_source: Source, tmp_path: Path) -> None:
