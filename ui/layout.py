@@ -184,23 +184,19 @@ def page_filters(
     return chosen, options
 
 
-def split_vendor_sites(values: Sequence[str] | None) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """('Atlas / Lisbon', ...) -> vendors, sites for MetricRequest (None when no filter)."""
-    if not values:
-        return None, None
-    pairs = [v.split(VENDOR_SITE_SEPARATOR, 1) for v in values if VENDOR_SITE_SEPARATOR in v]
-    vendors = tuple(dict.fromkeys(p[0] for p in pairs))
-    sites = tuple(dict.fromkeys(p[1] for p in pairs))
-    return vendors or None, sites or None
-
-
 def vendor_site_pairs(values: Sequence[str] | None) -> tuple[tuple[str, str], ...] | None:
     """('Atlas / Lisbon', ...) -> (('Atlas', 'Lisbon'), ...): the exact pairs (None when no filter)."""
-    pairs = tuple(
-        (vendor, site) for vendor, site in (v.split(VENDOR_SITE_SEPARATOR, 1) for v in values or ()
-                                            if VENDOR_SITE_SEPARATOR in v)
-    )
+    split = (value.split(VENDOR_SITE_SEPARATOR, 1) for value in values or () if VENDOR_SITE_SEPARATOR in value)
+    pairs = tuple((vendor, site) for vendor, site in split)
     return pairs or None
+
+
+def split_vendor_sites(values: Sequence[str] | None) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """('Atlas / Lisbon', ...) -> vendors, sites for MetricRequest (None when no filter)."""
+    pairs = vendor_site_pairs(values) or ()
+    vendors = tuple(dict.fromkeys(vendor for vendor, _ in pairs))
+    sites = tuple(dict.fromkeys(site for _, site in pairs))
+    return vendors or None, sites or None
 
 
 def request_for(
