@@ -193,6 +193,12 @@ def kpi_card(kpi: KpiValue, period: Period, spark: Sequence[float] | None = None
         st.markdown(status_line(kpi))
 
 
+def chosen_kpis(kpis: Sequence[KpiValue], ids: Sequence[str]) -> list[KpiValue]:
+    """The KPIs named by `ids`, in that order; ids without a KPI are skipped."""
+    by_id = {k.metric.id: k for k in kpis}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def kpi_row(
     kpis: Sequence[KpiValue],
     ids: Sequence[str],
@@ -201,8 +207,7 @@ def kpi_row(
     key: str = "",
 ) -> None:
     """The KPIs named by `ids` (in that order) side by side."""
-    by_id = {k.metric.id: k for k in kpis}
-    chosen = [by_id[i] for i in ids if i in by_id]
+    chosen = chosen_kpis(kpis, ids)
     if not chosen:
         return
     columns = st.columns(len(chosen))
@@ -219,7 +224,5 @@ def kpi_stack(
     key: str = "",
 ) -> None:
     """The KPIs named by `ids` stacked vertically (one program column of the overview)."""
-    by_id = {k.metric.id: k for k in kpis}
-    for metric_id in ids:
-        if metric_id in by_id:
-            kpi_card(by_id[metric_id], period, sparkline(trend, metric_id), key=f"{key}-{metric_id}")
+    for kpi in chosen_kpis(kpis, ids):
+        kpi_card(kpi, period, sparkline(trend, kpi.metric.id), key=f"{key}-{kpi.metric.id}")
