@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, MutableMapping, TypeVar
@@ -26,6 +27,7 @@ from connectors.source import Source, open_source
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
 
 QUERY_TTL_SECONDS = int(os.environ.get("GOVERNANCE_CACHE_TTL_SECONDS", "600"))
+SESSION_MEMORY_ENTRIES = int(os.environ.get("GOVERNANCE_SESSION_MEMORY_ENTRIES", "300"))
 PARALLEL_LOADS = 2  # DuckDB runs one query while Python compiles the next or post-processes a result
 K = TypeVar("K")
 T = TypeVar("T")
@@ -101,9 +103,34 @@ class StaleNotice:
     as_of: dt.datetime
 
 
+class LastGoodResults(OrderedDict):
+    """A session's last good result per query, the least recently used dropped beyond `limit`.
+
+    Each filter change adds entries, so without a bound a long-lived session would hold every
+    result it ever saw (issue 9's soak run)."""
+
+    def __init__(self, limit: int = SESSION_MEMORY_ENTRIES) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __getitem__(self, key: Any) -> tuple[dt.datetime, pl.DataFrame]:
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: Any, value: tuple[dt.datetime, pl.DataFrame]) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
 def session_memory() -> MutableMapping[Any, tuple[dt.datetime, pl.DataFrame]]:
-    """This session's last good results (per user, never shared across sessions)."""
-    return st.session_state.setdefault("_last_good_results", {})
+    """This session's last good results (per user, never shared across sessions), bounded."""
+    memory = st.session_state.get("_last_good_results")
+    if not isinstance(memory, LastGoodResults):
+        memory = st.session_state["_last_good_results"] = LastGoodResults()
+    return memory
 
 
 @dataclass

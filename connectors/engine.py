@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
@@ -30,7 +33,8 @@ def _duckdb_read_only(url: URL) -> Engine:
     path = url.database
     if path and path != ":memory:" and not Path(path).is_file():
         raise SourceUnavailable(f"DuckDB database file not found: {path}")
-    return sa.create_engine(url, connect_args={"read_only": True}, pool_pre_ping=True)
+    # No pre-ping: an embedded file has no connection to lose.
+    return sa.create_engine(url, connect_args={"read_only": True})
 
 
 def _postgres_read_only(url: URL, timeout_ms: int) -> Engine:
@@ -56,3 +60,48 @@ def create_read_only_engine(url: str, config: SourceConfig) -> Engine:
 def redact(url: str) -> str:
     """The URL with its password hidden, safe for messages and logs."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+class _Deadline:
+    """Interrupts a DuckDB connection once its time is up, unless the statement finished first."""
+
+    def __init__(self, interrupt: Callable[[], object], seconds: float) -> None:
+        self._interrupt = interrupt
+        self._lock = threading.Lock()
+        self._running = True
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._running:
+                self.fired = True
+                self._interrupt()
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._running = False
+        self._timer.cancel()
+
+
+@contextlib.contextmanager
+def statement_deadline(connection: sa.Connection, timeout_ms: int) -> Iterator[None]:
+    """DuckDB has no statement_timeout: interrupt the statement after `timeout_ms`, as PostgreSQL
+    cancels one. DuckDB then raises "INTERRUPT Error", which translate_error reports as a timeout.
+    A connection that was interrupted is discarded rather than reused. Other backends enforce
+    their own timeout (PostgreSQL: statement_timeout in the connect options)."""
+    if connection.dialect.name != "duckdb" or timeout_ms <= 0:
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    with _Deadline(raw.interrupt, timeout_ms / 1000) as deadline:  # type: ignore[union-attr]
+        try:
+            yield
+        finally:
+            if deadline.fired:
+                connection.invalidate()

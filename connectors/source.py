@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError, Progr
 
 from connectors.config import SourceConfig, load_config, resolve_url
 from connectors.contract import CONTRACT, POLARS_TYPES
-from connectors.engine import create_read_only_engine, redact
+from connectors.engine import create_read_only_engine, redact, statement_deadline
 from connectors.errors import QueryTimeout, RowLimitExceeded, SchemaMismatch, SourceUnavailable
 from connectors.query import BUCKET, BUCKET_COUNT, QueryBuilder
 from connectors.scope import Scope, effective_countries
@@ -69,8 +69,9 @@ class Source:
     def _fetch(self, statement: sa.Executable) -> tuple[list[str], list[Sequence[Any]]]:
         try:
             with self.engine.connect() as connection:
-                result = connection.execute(statement)
-                return list(result.keys()), result.fetchall()
+                with statement_deadline(connection, self.config.statement_timeout_ms):
+                    result = connection.execute(statement)
+                    return list(result.keys()), result.fetchall()
         except DBAPIError as error:
             raise translate_error(error, self) from error
 

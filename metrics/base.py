@@ -195,12 +195,18 @@ def histogram_columns(name: str, edges: Sequence[float] = DURATION_EDGES_HOURS) 
     return [f"{name}_b{i}" for i in range(len(edges) + 1)]
 
 
-def percentile_expr(name: str, quantile: float, edges: Sequence[float] = DURATION_EDGES_HOURS) -> pl.Expr:
-    """Polars: the quantile per row from the bucket columns `{name}_b0..`."""
-    columns = histogram_columns(name, edges)
-    return pl.concat_list(columns).map_elements(
-        lambda counts: histogram_percentile(list(counts), quantile, edges), return_dtype=pl.Float64
-    )
+def percentile_series(
+    frame: pl.DataFrame, name: str, quantile: float, edges: Sequence[float] = DURATION_EDGES_HOURS
+) -> pl.Series:
+    """Per row of `frame`, the quantile from its bucket columns `{name}_b0..` (histogram_percentile).
+
+    Computed here in the calling thread, not as a Python callback inside a Polars expression: a
+    callback runs on Polars' pool threads and needs the GIL there, which deadlocks the server when
+    another thread waits on that pool while holding the GIL (issue 9; benchmarks/polars_gil_deadlock.py).
+    Native expressions for the same interpolation build ~40 when/then branches and ran slower.
+    """
+    rows = frame.select(histogram_columns(name, edges)).iter_rows()
+    return pl.Series(name, [histogram_percentile(counts, quantile, edges) for counts in rows], dtype=pl.Float64)
 
 
 def day_range(period: Period) -> pl.Series:

@@ -46,7 +46,7 @@ from metrics.base import (
     Period,
     add_region,
     histogram_columns,
-    percentile_expr,
+    percentile_series,
     known_query_columns,
     ratio_expr,
     region_codes,
@@ -269,7 +269,7 @@ def metric_values(components: pl.DataFrame) -> pl.DataFrame:
         pl.col("open_at_end").cast(pl.Float64).alias("escalations.open_at_end"),
         pl.col("p0_open").cast(pl.Float64).alias("escalations.p0_open"),
         *(
-            percentile_expr(name, q / 100).alias(f"escalations.{name}_p{q}_hours")
+            percentile_series(components, name, q / 100).alias(f"escalations.{name}_p{q}_hours")
             for name in HISTOGRAM_NAME.values()
             for q in (50, 90)
         ),

@@ -39,7 +39,7 @@ from metrics.base import (
     histogram_columns,
     in_period,
     match_condition,
-    percentile_expr,
+    percentile_series,
     query_columns,
     ratio_expr,
     single_country,
@@ -175,8 +175,8 @@ def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
         ratio_expr("human", "decisions").alias("mix.human_share"),
         ratio_expr("qa_agreed", "qa_verdicts").alias("mix.qa_accuracy"),
         ratio_expr("cost_sum", "decisions").alias("mix.cost_per_decision"),
-        percentile_expr("tat", 0.5).alias("mix.tat_p50_hours"),
-        percentile_expr("tat", 0.9).alias("mix.tat_p90_hours"),
+        percentile_series(frame, "tat", 0.5).alias("mix.tat_p50_hours"),
+        percentile_series(frame, "tat", 0.9).alias("mix.tat_p90_hours"),
     ).with_columns(pl.col(list(METRIC_IDS)).cast(pl.Float64))
 
 

@@ -110,3 +110,28 @@ def test_no_pages_folder_next_to_the_entry_point() -> None:
     # Streamlit would run scripts in pages/ directly (skipping the login gate) on a fresh server
     assert not (REPO / "pages").exists()
     assert os.path.isdir(REPO / "views")
+
+
+POLARS_CALLBACKS = {"map_elements", "map_batches", "map_rows", "map_groups", "apply"}
+APP_CODE = ("metrics", "connectors", "ui", "views", "auth")
+
+
+def polars_callback_calls(path: Path) -> list[str]:
+    """Calls like `expr.map_elements(...)`: each runs Python on Polars' pool threads."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        f"{path.relative_to(REPO)}:{node.lineno} .{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in POLARS_CALLBACKS
+        # pandas Styler.apply (ui/tables.py) runs in the calling thread, not on Polars' pool
+        and not (isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "style")
+    ]
+
+
+def test_no_python_callbacks_inside_polars_expressions() -> None:
+    """A Python callback in a Polars expression needs the GIL on Polars' pool threads; with another
+    session's thread waiting on that pool while holding the GIL (to_pandas of a multi-chunk frame,
+    rechunk) the whole server deadlocks (issue 9, benchmarks/polars_gil_deadlock.py)."""
+    files = [REPO / "data.py", REPO / "app.py", *(f for package in APP_CODE for f in sorted((REPO / package).glob("*.py")))]
+    offenders = [call for path in files for call in polars_callback_calls(path)]
+    assert offenders == []

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -370,3 +371,40 @@ def test_app_on_an_empty_duckdb_file_shows_an_error_banner(
     assert not at.exception, [e.value for e in at.exception]
     assert len(errors(at)) == 1
     assert errors(at)[0].startswith(f"The data source is not available. The database file of duckdb:///{path} cannot be read")
+
+
+# ---- DuckDB has no statement_timeout: the deadline interrupts the statement -----------------------------
+
+LONG = sa.text("SELECT sum(hash(i)) FROM range(5000000000) t(i)")  # about 15-20 s on 2 cores without the deadline
+
+
+def test_duckdb_query_past_the_timeout_is_interrupted_and_the_source_recovers(
+    small_duckdb: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "timeout.toml"
+    config.write_text("[source]\nstatement_timeout_ms = 300\n")
+    source = open_source(f"duckdb:///{small_duckdb}", str(config))
+    try:
+        started = dt.datetime.now()
+        with pytest.raises(QueryTimeout) as raised:
+            source._fetch(LONG)
+        waited = (dt.datetime.now() - started).total_seconds()
+        assert 0.25 <= waited < 10, waited  # interrupted near the deadline, not after minutes
+        assert str(raised.value).startswith("The query ran longer than the statement timeout (300 ms) on duckdb:///")
+        # the next statements run normally: the interrupted connection was not handed out again
+        for _ in range(3):
+            assert source._fetch(sa.text("SELECT 42 AS answer")) == (["answer"], [(42,)])
+    finally:
+        source.engine.dispose()
+
+
+def test_duckdb_deadline_does_not_touch_statements_that_finish_in_time(small_duckdb: Path, tmp_path: Path) -> None:
+    config = tmp_path / "timeout.toml"
+    config.write_text("[source]\nstatement_timeout_ms = 50\n")
+    source = open_source(f"duckdb:///{small_duckdb}", str(config))
+    try:
+        for _ in range(5):  # each returns well before 50 ms; waiting past the deadline must not hit the next one
+            assert source._fetch(sa.text("SELECT 1 AS one")) == (["one"], [(1,)])
+            time.sleep(0.08)
+    finally:
+        source.engine.dispose()

@@ -24,8 +24,10 @@ def exportable(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.List):
             fixes.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
-        elif isinstance(dtype, (pl.Struct, pl.Object)):
-            fixes.append(pl.col(name).map_elements(str, return_dtype=pl.String).alias(name))
+        elif isinstance(dtype, pl.Struct):
+            fixes.append(pl.col(name).struct.json_encode().alias(name))
+        elif isinstance(dtype, pl.Object):  # in this thread: a Polars callback would need the GIL (issue 9)
+            fixes.append(pl.Series(name, [str(value) for value in frame[name].to_list()], dtype=pl.String))
     return frame.with_columns(fixes) if fixes else frame
 
 
