@@ -55,7 +55,11 @@ def main() -> None:
     set_page_context(context)
     layout.apply_presentation(context)
     stale_banner = st.empty()
+    url_notice = st.empty()
     navigation.run()
+    notice = filters.ignored_notice(f"{navigation.url_path}|{context.filters_line}")
+    if notice:
+        url_notice.warning(notice, icon=":material/link_off:")
     if access.stale:
         oldest = min(notice.as_of for notice in access.stale)
         with stale_banner.container():

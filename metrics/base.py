@@ -69,6 +69,8 @@ class Period:
         return Between(column, self.start_ts, self.end_ts)
 
     def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.end.day} {self.end:%b %Y}"
         if self.start.year == self.end.year and self.start.month == self.end.month:
             return f"{self.start.day}-{self.end.day} {self.end:%b %Y}"
         if self.start.year == self.end.year:

@@ -215,3 +215,48 @@ def test_the_pdf_report_holds_what_the_page_showed(page: str) -> None:
     assert "DE" in report.filters
     document = page_pdf_bytes(at.session_state["_page_context"])
     assert document.startswith(b"%PDF-") and document.rstrip().endswith(b"%%EOF")
+
+
+# ---- URL values a filter cannot apply are named, not dropped silently (issue 10) -----------------------
+
+
+def url_page(page: str, query: dict[str, list[str]], username: str = "admin") -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    for key, values in query.items():  # the URL a browser opens: its values seed the widgets' first run
+        at.query_params[key] = values
+    if page != "views/overview.py":
+        at.switch_page(page)  # opened directly, as a shared link is
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def link_notices(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "The link named filters" in w.value]
+
+
+def test_unknown_market_policy_and_date_in_the_url_get_one_notice_naming_them() -> None:
+    at = url_page("views/appeals.py", {"countries": ["DE", "ZZ"], "policy": ["counterfeit", "no_such_policy"],
+                                      "range": ["Custom range"], "start": ["2026-13-40"]})
+    assert link_notices(at) == [
+        "The link named filters that do not apply here and were ignored: start date 2026-13-40 "
+        "(not a date like 2026-11-15); market ZZ; policy no_such_policy."  # in the sidebar's order
+    ]
+    assert at.multiselect(key="countries").value == ["DE"]  # what is valid still applies
+    assert at.multiselect(key="policy").value == ["counterfeit"]
+    at.run()  # the notice stays while the view it came with lasts ...
+    assert len(link_notices(at)) == 1
+    at.multiselect(key="countries").set_value(["FR"]).run()  # ... and goes once the filters change
+    assert link_notices(at) == []
+
+
+def test_a_regional_user_is_told_a_foreign_market_in_the_link_was_ignored() -> None:
+    at = url_page("views/appeals.py", {"countries": ["US"]}, username="europe")
+    assert link_notices(at) == ["The link named filters that do not apply here and were ignored: market US."]
+
+
+def test_a_valid_link_gets_no_notice() -> None:
+    at = url_page("views/escalations.py", {"countries": ["DE"], "priority": ["P1"], "range": ["Last 28 days"]})
+    assert link_notices(at) == []

@@ -14,7 +14,7 @@ import pytest
 from metrics.base import KpiValue, MetricRequest, Period
 from metrics.registry import MetricDef
 from metrics.targets import Settings
-from ui import charts, exports, kpis, layout, tables, view_charts
+from ui import charts, exports, filters, kpis, layout, tables, view_charts
 from ui.context import PageContext
 
 RATE_DOWN = MetricDef("t.overturn_rate", "Overturn rate", "x", "ratio", "down", 0.15)
@@ -376,3 +376,13 @@ def test_loads_in_parallel_overlap_and_hand_back_results_and_errors() -> None:
     assert {key: future.result(timeout=20) for key, future in pending.items()} == {"a": 1, "b": 2}
     with pytest.raises(ValueError, match="no such market"):
         data.loads_in_parallel({"c": broken})["c"].result(timeout=20)
+
+
+def test_period_labels_read_as_dates() -> None:
+    # a one-day range is that day (it used to read "15-15 Nov 2026"), and its comparison the day before
+    day = Period(dt.date(2026, 11, 15), dt.date(2026, 11, 15))
+    assert (day.label(), day.previous().label()) == ("15 Nov 2026", "14 Nov 2026")
+    assert filters.filters_line(day, ("DE",)).startswith("15 Nov 2026 vs 14 Nov 2026 · DE")
+    assert Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15)).label() == "9-15 Nov 2026"
+    assert Period(dt.date(2026, 10, 19), dt.date(2026, 11, 15)).label() == "19 Oct - 15 Nov 2026"
+    assert Period(dt.date(2025, 12, 29), dt.date(2026, 1, 4)).label() == "29 Dec 2025 - 4 Jan 2026"

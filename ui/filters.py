@@ -25,6 +25,53 @@ PRESETS: tuple[str, ...] = (LAST_WEEK, *PRESET_DAYS, CUSTOM)
 DEFAULT_PRESET = LAST_WEEK
 
 
+IGNORED_KEY = "_ignored_url_values"
+URL_LABELS = {"range": "date range", "start": "start date", "end": "end date", "regions": "region",
+              "countries": "market", "policy": "policy", "channel": "channel", "vendor_site": "vendor site",
+              "priority": "priority"}
+
+
+def note_ignored(key: str, values: Sequence[str]) -> None:
+    """Remember URL values a filter could not apply, for the one notice the frame shows."""
+    if values:
+        st.session_state.setdefault(IGNORED_KEY, {"values": {}})["values"][key] = list(values)
+
+
+def unknown_url_values(key: str, options: Sequence[str]) -> list[str]:
+    """This URL's values of `key` that are not among the options (a bound widget drops them silently)."""
+    allowed = set(options)
+    return [value for value in st.query_params.get_all(key) if value not in allowed]
+
+
+def _url_date_problems(key: str, earliest: dt.date, latest: dt.date) -> list[str]:
+    problems = []
+    for value in st.query_params.get_all(key):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            problems.append(f"{value} (not a date like 2026-11-15)")
+            continue
+        if not earliest <= day <= latest:
+            problems.append(f"{value} (outside {earliest} to {latest})")
+    return problems
+
+
+def ignored_notice(signature: str) -> str | None:
+    """The notice naming the URL values that were ignored, while the view they came with lasts.
+
+    Kept in the session because the first run rewrites the URL without them; cleared once the
+    filters in effect (`signature`) change."""
+    noted = st.session_state.get(IGNORED_KEY)
+    if not noted or not noted["values"]:
+        return None
+    noted.setdefault("signature", signature)
+    if noted["signature"] != signature:
+        st.session_state.pop(IGNORED_KEY, None)
+        return None
+    parts = [f"{URL_LABELS.get(key, key)} {', '.join(values)}" for key, values in noted["values"].items()]
+    return "The link named filters that do not apply here and were ignored: " + "; ".join(parts) + "."
+
+
 def preset_period(preset: str, as_of: dt.date) -> Period:
     """The period a preset means for data that ends on `as_of` (not today's date)."""
     if preset == LAST_WEEK:
@@ -36,12 +83,15 @@ def preset_period(preset: str, as_of: dt.date) -> Period:
 
 
 def date_filter(as_of: dt.date, earliest: dt.date) -> Period:
+    note_ignored("range", unknown_url_values("range", PRESETS))
     preset = st.sidebar.selectbox(
         "Date range", PRESETS, index=PRESETS.index(DEFAULT_PRESET), key="range", bind="query-params"
     )
     if preset != CUSTOM:
         return preset_period(preset, as_of)
     default = preset_period("Last 28 days", as_of)
+    for key in ("start", "end"):
+        note_ignored(key, _url_date_problems(key, earliest, as_of))
     left, right = st.sidebar.columns(2)
     start = left.date_input(
         "From", value=default.start, min_value=earliest, max_value=as_of, key="start", bind="query-params"
@@ -67,6 +117,8 @@ def _prune_countries(markets: pl.DataFrame) -> None:
 def market_filter(markets: pl.DataFrame) -> tuple[str, ...] | None:
     """Linked region and market pickers over the user's markets; None = all of them."""
     regions = sorted(markets["region"].unique().to_list())
+    note_ignored("regions", unknown_url_values("regions", regions))
+    note_ignored("countries", unknown_url_values("countries", markets["country_code"].to_list()))
     chosen_regions = st.sidebar.multiselect(
         "Regions",
         regions,
@@ -96,6 +148,7 @@ def market_filter(markets: pl.DataFrame) -> tuple[str, ...] | None:
 
 def domain_filter(label: str, key: str, options: Sequence[str]) -> tuple[str, ...] | None:
     """A page-level multiselect bound to the URL; None when nothing is picked (no filter)."""
+    note_ignored(key, unknown_url_values(key, options))
     chosen = st.sidebar.multiselect(label, list(options), key=key, bind="query-params", placeholder="All")
     return tuple(chosen) or None
 
