@@ -93,7 +93,7 @@ def test_config_maps_names_and_rejects_unknown_ones() -> None:
 def test_streamlit_config_is_hardened() -> None:
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
-    assert config["client"]["showErrorDetails"] is False
+    assert config["client"]["showErrorDetails"] == "none"  # false is legacy "stacktrace": frames reach the browser
     assert config["client"]["toolbarMode"] == "viewer"
     assert config["browser"]["gatherUsageStats"] is False
 
