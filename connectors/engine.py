@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -57,9 +58,19 @@ def create_read_only_engine(url: str, config: SourceConfig) -> Engine:
     return sa.create_engine(parsed, pool_pre_ping=True)
 
 
+SECRET_PARAMETER = re.compile(r"pass|pwd|secret|token|credential|key|auth|signature|sig$", re.IGNORECASE)
+HIDDEN = "REDACTED"  # needs no URL encoding, unlike SQLAlchemy's *** for the password
+
+
 def redact(url: str) -> str:
-    """The URL with its password hidden, safe for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with its password and every query parameter that may hold a secret hidden (Trino
+    access_token, Snowflake private_key_file_pwd, BigQuery credentials_base64, ?password=...), safe
+    for messages, logs and the Data source page."""
+    parsed = make_url(url)
+    hidden = {
+        name: (HIDDEN if SECRET_PARAMETER.search(name) else value) for name, value in parsed.query.items()
+    }
+    return parsed.set(query=hidden).render_as_string(hide_password=True)
 
 
 class _Deadline:

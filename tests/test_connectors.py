@@ -9,8 +9,10 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
+from sqlalchemy.engine import make_url
 
 from connectors.config import parse_config
+from connectors.engine import redact
 from connectors.errors import RowLimitExceeded
 from connectors.scope import Scope
 from connectors.source import Source
@@ -153,3 +155,24 @@ def test_elapsed_at_most_fixed_hours(tiny_source: Source) -> None:
     )
     # #1 exactly 24 h (<= 24 h, counts), #4 1.5 h counts; #2 48 h + 1 s, #5 48 h do not; #3 pending
     assert tiny_source.aggregate(spec, Scope.everything())["within_24h"].to_list() == [2]
+
+
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        ("postgresql+psycopg://reader:hunter2@db:5432/gov", "hunter2"),
+        ("postgresql+psycopg://reader@db/gov?password=hunter2&sslmode=require", "hunter2"),
+        ("trino://analyst@trino:8080/hive?access_token=eyJhbGciOi.abc", "eyJhbGciOi.abc"),
+        ("snowflake://svc@acct/db/schema?private_key_file=/k.p8&private_key_file_pwd=s3cret", "s3cret"),
+        ("bigquery://project/dataset?credentials_base64=ZXlKaGJHY2lPaUpT", "ZXlKaGJHY2lPaUpT"),
+        ("postgresql+psycopg://db/gov?sslpassword=pw1&sslmode=verify-full", "pw1"),
+    ],
+)
+def test_redact_hides_passwords_and_secret_query_parameters(url: str, secret: str) -> None:
+    shown = redact(url)
+    assert secret not in shown
+    assert "***" in shown or "=REDACTED" in shown
+    # what is not secret stays readable, so the message still says which database it is
+    assert make_url(shown).host == make_url(url).host and make_url(shown).database == make_url(url).database
+    if "sslmode" in url:
+        assert "sslmode=" in shown
