@@ -9,6 +9,8 @@ from typing import Sequence
 import streamlit as st
 import streamlit_authenticator as stauth
 
+from auth.cache_guard import MAY_CLEAR_CACHES
+from auth.cache_guard import install as install_cache_guard
 from auth.keys import InsecureConfiguration, cookie_key
 from auth.users import User, credentials_path, load_users, user_record
 from connectors.config import is_demo_url, resolve_url
@@ -23,7 +25,7 @@ def _login_sleep_seconds() -> float:
 
 
 def _forget_login() -> None:
-    for key in AUTH_STATE_KEYS:
+    for key in (*AUTH_STATE_KEYS, MAY_CLEAR_CACHES):
         st.session_state.pop(key, None)
 
 
@@ -56,6 +58,8 @@ def _refuse(message: str, url_paths: Sequence[str] = ()) -> None:
 
 def login_gate(url_paths: Sequence[str] = ()) -> User:
     """Log the visitor in (or stop the script) and return their current server-side record."""
+    install_cache_guard()
+    st.session_state[MAY_CLEAR_CACHES] = False  # until this rerun has checked the user below
     demo = is_demo_url(resolve_url(None))
     path = credentials_path(demo)
     if path is None or not path.is_file():
@@ -102,6 +106,7 @@ def login_gate(url_paths: Sequence[str] = ()) -> User:
         _hide_navigation(url_paths)
         _show_login(authenticator)
         st.stop()
+    st.session_state[MAY_CLEAR_CACHES] = user.role == "admin"
     signed_in.caption(f"Signed in as **{user.name}** · {user.role.replace('_', ' ')}")
     if demo:
         st.sidebar.caption(":orange[Demo credentials — not for production]")
