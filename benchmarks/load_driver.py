@@ -285,10 +285,10 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(db_url: str | None, log: Path, env: dict[str, str] | None = None,
-                   startup_timeout: float = 90.0) -> Iterator[Server]:
+                   startup_timeout: float = 90.0, cookie_key: str | None = None) -> Iterator[Server]:
     """`streamlit run app.py` on 127.0.0.1 and a free port with the demo users; stopped (SIGKILL
     if it hangs) on exit. db_url None is the embedded demo database."""
-    key = secrets.token_urlsafe(48)
+    key = cookie_key or secrets.token_urlsafe(48)
     port = free_port()
     environment = dict(os.environ)
     environment.pop("GOVERNANCE_DB_URL", None)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
+import tempfile
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-from pg_cluster import free_port
+from benchmarks.load_driver import running_server
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -40,53 +38,12 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 
 
-def app_env(db_url: str, cookie_key: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        GOVERNANCE_DB_URL=db_url,
-        GOVERNANCE_CREDENTIALS=str(DEMO_CREDENTIALS),
-        GOVERNANCE_COOKIE_KEY=cookie_key,
-        GOVERNANCE_LOGIN_SLEEP_SECONDS="0",
-    )
-    return env
-
-
 @contextlib.contextmanager
 def running_app(db_url: str, cookie_key: str | None = None) -> Iterator[str]:
     """Start `streamlit run app.py` on 127.0.0.1 and a free port; yield its base URL; stop it."""
-    port = free_port()
-    key = cookie_key or secrets.token_urlsafe(48)
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]
-    process = subprocess.Popen(command, cwd=REPO, env=app_env(db_url, key),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"streamlit exited early:\n{output}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        time.sleep(0.3)
-    raise TimeoutError("streamlit did not become healthy")
+    with tempfile.TemporaryDirectory() as folder:
+        with running_server(db_url, Path(folder) / "server.log", cookie_key=cookie_key) as server:
+            yield server.base
 
 
 def launch_browser(playwright):  # type: ignore[no-untyped-def]

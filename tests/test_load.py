@@ -14,33 +14,18 @@ from typing import Iterator
 
 import pytest
 
+from benchmarks.load import data_end
 from benchmarks.load_driver import DATA_PAGES, LevelReport, PageRun, Tab, health_ok, random_visit, run_level, running_server
 from conftest import require_or_skip
 from pg_cluster import PgCluster, postgres_bin_dir, throwaway_postgres
 
 
 
-def latest_day(url: str | None) -> dt.date:
-    from connectors.config import resolve_url
-    from connectors.source import open_source
-
-    source = open_source(url or resolve_url(None), None)
-    try:
-        latest = source.latest_event_time()
-    finally:
-        source.engine.dispose()
-    assert latest is not None
-    return latest.date()
-
-
 @pytest.mark.xdist_group("load")
 def test_twenty_concurrent_sessions_get_every_page_and_the_server_stays_healthy(tmp_path: Path) -> None:
     """Before the fix, ten sessions deadlocked the server within seconds: every page timed out
     and /_stcore/health stopped answering."""
-    from sample_data import ensure_demo_database
-
-    ensure_demo_database()
-    end = latest_day(None)
+    end = data_end(None)  # generates the demo database on first use
     with running_server(None, tmp_path / "server.log") as server:
         report: LevelReport = asyncio.run(run_level(
             server.base, server.cookie_key, sessions=20, seconds=40, data_end=end,
@@ -113,7 +98,7 @@ def test_database_lost_under_load_shows_banner_and_last_good_result_then_recover
     postgres_with_demo: tuple[str, PgCluster], tmp_path: Path
 ) -> None:
     url, cluster = postgres_with_demo
-    end = latest_day(url)
+    end = data_end(url)
     with running_server(url, tmp_path / "server.log", env={"GOVERNANCE_CACHE_TTL_SECONDS": "2"}) as server:
         runs = asyncio.run(fault_scenario(server.base, server.cookie_key, end, cluster))
         assert health_ok(server.base)
