@@ -56,7 +56,11 @@ share of the volume (the mean of its shares in the two periods). The score prefe
 explains much of the change with little of the volume, which is the finding a meeting can act on:
 "DE x counterfeit explains 99 % of the rise with 1 % of the decided appeals" beats "sellers
 explain 104 % with 55 %". The chosen breakdown is the best-scoring one (ties: fewer dimensions,
-then the domain's dimension order); its segments are the reported drivers.
+then the domain's dimension order), drilled down the way an analyst would: to a finer dimension
+(region -> market, vendor -> vendor site) or a pair with one more dimension, as long as the finer
+breakdown's top segment keeps DRILL_SHARE of the coarser one's contribution on less volume (Europe x counterfeit
+-> DE x counterfeit when DE carries it; Meridian / Bogota is not split by queue when its rise is
+spread over its queues). The chosen breakdown's segments are the reported drivers.
 """
 
 from __future__ import annotations
@@ -85,6 +89,8 @@ ALPHA = 0.05
 MIN_VOLUME = 30  # denominator (ratios, percentiles) or events (counts) in the larger period
 MIN_COUNT_VOLUME = 10
 MAX_DRIVERS = 10
+DRILL_SHARE = 0.8
+FINER: dict[str, str] = {"region": "country_code", "vendor": "vendor_site"}
 
 
 @dataclass(frozen=True)
@@ -387,6 +393,42 @@ def breakdown_score(drivers: Sequence[Driver], change: float | None) -> float:
     return 0.0 if top is None else explained_share(drivers, change) - volume_share(top, drivers)
 
 
+def refinements(keys: tuple[str, ...], available: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Breakdowns one step finer than `keys`: a finer dimension in its place, or one more dimension."""
+    finer = [tuple(FINER.get(k, k) if k == key else k for k in keys) for key in keys if key in FINER]
+    wider = [k for k in available if len(k) == len(keys) + 1 and set(keys) <= set(k)]
+    found = [k if k in available else tuple(reversed(k)) for k in finer]
+    found = [k for k in found if k in available]
+    return [k for k in dict.fromkeys((*found, *wider)) if k != keys]
+
+
+def _size(driver: Driver) -> float:
+    return driver.volume + driver.previous_volume
+
+
+def drill_down(
+    chosen: tuple[str, ...], groups: Mapping[tuple[str, ...], Sequence[Driver]], scores: Mapping[tuple[str, ...], float],
+    change: float | None,
+) -> tuple[str, ...]:
+    """Refine `chosen` while a finer breakdown's top segment keeps DRILL_SHARE of its top contribution."""
+    available = list(groups)
+    while True:
+        top = top_segment(groups[chosen], change)
+        if top is None:
+            return chosen
+        needed = DRILL_SHARE * abs(top.contribution)
+        kept = []
+        for keys in refinements(chosen, available):
+            finer_top = top_segment(groups[keys], change)
+            if finer_top is not None and abs(finer_top.contribution) >= needed \
+                    and finer_top.contribution * top.contribution > 0 \
+                    and _size(finer_top) < _size(top):  # the same rows under more names are no finding
+                kept.append(keys)
+        if not kept:
+            return chosen
+        chosen = max(kept, key=lambda k: (scores[k], -available.index(k)))
+
+
 def breakdowns(table: ComponentTable, definition: DriverDef) -> list[tuple[str, ...]]:
     """Every dimension of the table, then every pair that is not redundant."""
     singles = [d for d in table.dimensions if d not in definition.exclude]
@@ -419,6 +461,9 @@ def analyse(definition: DriverDef, table: ComponentTable, keep: int = MAX_DRIVER
     change = total.delta
     scores = {keys: breakdown_score(group, change) for keys, group in zip(keysets, groups)}
     order = sorted(keysets, key=lambda k: (-round(scores[k], 12), len(k), keysets.index(k)))
+    if order:
+        chosen = drill_down(order[0], dict(zip(keysets, groups)), scores, change)
+        order = [chosen, *(k for k in order if k != chosen)]
     preferred = [(k, explained_share(groups[keysets.index(k)], change), groups[keysets.index(k)]) for k in order]
     explanations = tuple(Explanation(k, s, tuple(ordered(g)[:keep])) for k, s, g in preferred)
     rate = mix = interaction = None
