@@ -1,0 +1,64 @@
+"""The weekly review page under AppTest on the small demo data."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
+    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
+    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
+    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+
+
+def run_review(**state: object) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "admin"
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("views/review.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_review_is_second_in_the_navigation() -> None:
+    source = (REPO / "app.py").read_text()
+    pages = [line.split('"')[1] for line in source.splitlines() if line.strip().startswith("st.Page(")]
+    assert pages[:2] == ["views/overview.py", "views/review.py"]
+
+
+def test_three_week_review_names_the_overturn_story() -> None:
+    at = run_review(compare="Last 3 weeks vs 3 before")
+    headers = [s.value for s in at.subheader]
+    assert any(h.startswith("What moved (") for h in headers) and any(h.startswith("Did not move (") for h in headers)
+    text = _text(at)
+    assert "#### Overturn rate:" in text
+    assert "DE × counterfeit explains" in text
+    assert "Events near the period:** 26 Oct:" in text  # the story's annotation named in text
+    assert "(appeals?range=Custom+range&start=2026-10-26&end=2026-11-15&countries=DE&policy=counterfeit)" in text
+    assert len(at.get("vega_lite_chart")) >= 2  # a waterfall per moved KPI
+
+
+def test_presentation_shows_one_kpi_per_slide() -> None:
+    at = run_review(compare="Last 3 weeks vs 3 before", present=True)
+    shown = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert len(shown) == 1
+    slides = at.get("button_group")
+    assert slides, "a slide picker"
