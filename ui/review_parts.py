@@ -69,20 +69,21 @@ def waterfall_frame(item: ReviewItem, steps: int = WATERFALL_STEPS) -> pl.DataFr
 
 def waterfall_chart(frame: pl.DataFrame, title: str, unit: str, direction: str) -> alt.LayerChart:
     """Bars from `start` to `end` per step; totals grey, rises and falls coloured by the metric's direction."""
-    fmt = ".1%" if unit == "ratio" else ",.2f"
-    low = min(frame["start"].min(), frame["end"].min())  # type: ignore[type-var]
-    high = max(frame["start"].max(), frame["end"].max())  # type: ignore[type-var]
-    steps = [s for s in frame.sort("order")["step"].to_list()]
-    non_totals = frame.filter(pl.col("kind") != "total")
-    floor = low - 0.1 * (high - low) if not non_totals.is_empty() and low > 0 else 0.0
+    fmt = ".1%" if unit == "ratio" else ",.0f" if unit == "count" else ",.2f"
+    levels = frame.filter(pl.col("kind") != "total")["start"].to_list() + frame["end"].to_list()
+    low, high = min(levels), max(levels)
+    span = (high - low) or abs(high) or 1.0
+    # totals rise from a floor just below the lowest level, so the steps are visible at any scale
+    floor = max(0.0, low - 0.6 * span) if low >= 0 else low - 0.6 * span
+    steps = frame.sort("order")["step"].to_list()
     plotted = frame.with_columns(
         pl.when(pl.col("kind") == "total").then(pl.lit(floor)).otherwise(pl.col("start")).alias("start")
     )
     base = alt.Chart(plotted).encode(
-        x=alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        x=alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=-15, labelLimit=180, labelOverlap=False)),
     )
     bars = base.mark_bar(size=36).encode(
-        y=alt.Y("start:Q", title=title, scale=alt.Scale(zero=False, domain=[floor, high + 0.05 * (high - low or 1)]),
+        y=alt.Y("start:Q", title=title, scale=alt.Scale(zero=False, domain=[floor, high + 0.1 * span]),
                 axis=alt.Axis(format=fmt)),
         y2="end:Q",
         color=alt.Color("kind:N", scale=colours(direction), legend=None),
