@@ -3,9 +3,14 @@
 Each domain is queried once per period at the finest grain of its breakdown dimensions, through
 the domain's own component queries (so the totals are the KPIs' own numbers); every single
 dimension and pair is then a Polars sum of those rows. Derived dimensions (region from the
-market, vendor site from vendor and site) are added here. Statements per period on the demo data:
-appeals 6, vendor SLA 1, moderation mix 2, creator risk 3 (+2 for the comparison's rollups
-shared in one call), escalations 5 for both periods together, plus one for the market regions.
+market, vendor site from vendor and site) are added here.
+
+Statements of a full review (each histogram is its own GROUP BY, see connectors/query.py):
+appeals 6 per period (submitted, decided + its TAT histogram, backlog, QA squares, actioned cases),
+vendor SLA 1 per period, moderation mix 2 per period (+ TAT histogram), creator risk 5 (violations
+of both periods in one, per-market stocks: violations, two 90-day rollups, active creators),
+escalations 8 for both periods (four event types, three of them with a histogram, and the stock
+open at the window start), market regions 1, annotations 1: 33 in all, whatever the period length.
 """
 
 from __future__ import annotations
