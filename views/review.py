@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from metrics.review import annotations_for, build_review, review_markdown, show, weeks_period
+import data
+from metrics.review import annotations_for, review_markdown, show, weeks_period
 from ui import charts, layout, review_parts, tables
 from ui.context import ReportKpi, page_context
 
@@ -20,7 +21,7 @@ layout.header(ctx, "Weekly review", "What moved beyond noise, what drove it, and
 if weeks:
     st.caption(f"Comparing {request.period.label()} with {request.comparison.label()}.")
 
-review = layout.load("The review", build_review, ctx.data, request, ctx.settings)
+review = layout.load("The review", data.cached_review, ctx.data, request, ctx.settings)
 if review is not None:
     items = list(review.moved)
     if ctx.presentation and items:  # one KPI per slide
