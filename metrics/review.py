@@ -32,7 +32,7 @@ from metrics.drivers import (
     totals,
 )
 from metrics.registry import MetricDef
-from metrics.report import clean_number, request_filters
+from metrics.report import DOMAIN_LABELS, clean_number, request_filters
 from metrics.targets import Settings
 
 # annotation domains (sample_data/README.md) per metric domain; a null annotation domain is everywhere
@@ -198,6 +198,12 @@ def kpi_sentence(metric: MetricDef, analysis: MetricDrivers, significant: bool) 
         detail = (f" {label} alone moved it by {format_delta(metric, top.contribution)}: its "
                   f"{metric.label} went from {show(metric, top.previous)} to {show(metric, top.value)} on "
                   f"{top.volume:,.0f} {definition.volume_noun}.")
+    elif top.mix_effect is not None and top.rate_effect is not None and abs(top.mix_effect) > abs(top.rate_effect):
+        before = top.previous_volume / total.previous_volume if total.previous_volume else 0.0
+        after = top.volume / total.volume if total.volume else 0.0
+        detail = (f" {label} explains {_percent(share)} of the {noun}, mostly through mix: its share of the "
+                  f"{definition.volume_noun} went from {before:.1%} to {after:.1%} (its {_lower_first(metric.label)} "
+                  f"{show(metric, top.previous)} → {show(metric, top.value)}).")
     else:
         detail = (f" {label} explains {_percent(share)} of the {noun}: its {_lower_first(metric.label)}"
                   f" went from {show(metric, top.previous)} to {show(metric, top.value)} on {top.volume:,.0f} "
@@ -298,5 +304,7 @@ def review_markdown(review: Review) -> str:
     lines += ["## Did not move", ""]
     for metric in review.stable:
         value, previous = review.stable_values[metric.id]
-        lines.append(f"- {metric.label}: {show(metric, previous)} → {show(metric, value)}")
+        untested = " (not tested: a sum of amounts)" if BY_METRIC[metric.id].test == "none" else ""
+        lines.append(f"- {DOMAIN_LABELS[metric.domain]} · {metric.label}: {show(metric, previous)} → "
+                     f"{show(metric, value)}{untested}")
     return "\n".join(lines).rstrip() + "\n"

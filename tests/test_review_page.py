@@ -62,3 +62,31 @@ def test_presentation_shows_one_kpi_per_slide() -> None:
     assert len(shown) == 1
     slides = at.get("button_group")
     assert slides, "a slide picker"
+
+
+def test_waterfall_goes_from_previous_to_current_and_links_filter_the_driver() -> None:
+    import datetime as dt
+
+    from metrics.drivers import ComponentTable, analyse
+    from metrics.driver_sources import BY_METRIC
+    from metrics.base import Period
+    from metrics.review import _item
+    from ui.review_parts import driver_link, waterfall_frame
+    import polars as pl
+
+    # DE x counterfeit 40/200 -> 120/200, every other cell 40/200: 20 % -> 30 % (see test_drivers)
+    keys = {"country_code": ["DE", "DE", "FR", "FR"], "policy": ["counterfeit", "spam", "counterfeit", "spam"]}
+    table = ComponentTable(
+        ("country_code", "policy"),
+        pl.DataFrame({**keys, "overturned": [120, 40, 40, 40], "decided": [200] * 4}),
+        pl.DataFrame({**keys, "overturned": [40] * 4, "decided": [200] * 4}),
+    )
+    item = _item("appeals.overturn_rate", analyse(BY_METRIC["appeals.overturn_rate"], table), True)
+    frame = waterfall_frame(item)
+    assert frame["step"].to_list()[0] == "Previous" and frame["step"].to_list()[-1] == "Current"
+    assert frame["end"][0] == pytest.approx(0.2) and frame["end"][-1] == pytest.approx(0.3)
+    steps = frame.filter(pl.col("kind") != "total")
+    assert steps["step"][0] == "DE × counterfeit" and steps["end"][-1] == pytest.approx(0.3)
+    label, url = driver_link(item, item.drivers[0], Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15)))
+    assert label == "Open Appeals filtered to DE × counterfeit"
+    assert url == "appeals?range=Custom+range&start=2026-11-09&end=2026-11-15&countries=DE&policy=counterfeit"

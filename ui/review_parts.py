@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 
 from metrics.base import Period
-from metrics.driver_sources import DIMENSION_LABELS
+from metrics.driver_sources import BY_METRIC, DIMENSION_LABELS
 from metrics.drivers import Driver
 from metrics.review import ReviewItem, Review, format_delta, segment_label, show
 from ui.filters import CUSTOM
@@ -137,7 +137,8 @@ def stable_table(review: Review) -> pl.DataFrame:
     for metric in review.stable:
         value, previous = review.stable_values[metric.id]
         delta = None if value is None or previous is None else value - previous
-        rows.append({"Program": DOMAIN_LABELS.get(metric.domain, metric.domain), "Metric": metric.label,
+        untested = " (not tested: a sum of amounts)" if BY_METRIC[metric.id].test == "none" else ""
+        rows.append({"Program": DOMAIN_LABELS.get(metric.domain, metric.domain), "Metric": metric.label + untested,
                      "Previous": show(metric, previous), "Value": show(metric, value),
                      "Change": format_delta(metric, delta)})
     return pl.DataFrame(rows, schema={c: pl.String for c in ("Program", "Metric", "Previous", "Value", "Change")})
