@@ -77,7 +77,8 @@ def waterfall_chart(frame: pl.DataFrame, title: str, unit: str, direction: str) 
     floor = max(0.0, low - 0.6 * span) if low >= 0 else low - 0.6 * span
     steps = frame.sort("order")["step"].to_list()
     plotted = frame.with_columns(
-        pl.when(pl.col("kind") == "total").then(pl.lit(floor)).otherwise(pl.col("start")).alias("start")
+        pl.when(pl.col("kind") == "total").then(pl.lit(floor)).otherwise(pl.col("start")).alias("start"),
+        pl.max_horizontal("start", "end").alias("top"),  # labels sit above each bar
     )
     base = alt.Chart(plotted).encode(
         x=alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=-15, labelLimit=180, labelOverlap=False)),
@@ -89,7 +90,7 @@ def waterfall_chart(frame: pl.DataFrame, title: str, unit: str, direction: str) 
         color=alt.Color("kind:N", scale=colours(direction), legend=None),
         tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("change:N", title="Change")],
     )
-    labels = base.mark_text(dy=-8).encode(y=alt.Y("end:Q"), text="change:N")
+    labels = base.mark_text(dy=-8).encode(y=alt.Y("top:Q"), text="change:N")
     return (bars + labels).properties(height=260, title=title)
 
 
