@@ -263,6 +263,17 @@ def _mean_p(definition: DriverDef, row: Mapping[str, float]) -> float | None:
     return mean_test(row[f"{s}_0"], row[f"{c}_0"], row[f"{q}_0"], row[f"{s}_1"], row[f"{c}_1"], row[f"{q}_1"])
 
 
+def _share_p(definition: DriverDef, row: Mapping[str, float], rows: Sequence[Mapping[str, float]]) -> float | None:
+    """Did the segment's share of the volume move? Shares of items: a mean's count, else the denominator.
+
+    (Cases per handling hour has handling seconds as its denominator, which are not trials.)
+    """
+    items = definition.mean_of[1] if definition.mean_of else definition.denominator
+    total0 = sum(r[f"{items}_0"] for r in rows)
+    total1 = sum(r[f"{items}_1"] for r in rows)
+    return proportion_test(row[f"{items}_0"], total0, row[f"{items}_1"], total1)
+
+
 def _ratio_p(definition: DriverDef, row: Mapping[str, float], rate: float, mix: float) -> float | None:
     """The segment's own rate change when it dominates, else its share of the denominator."""
     n, d = definition.value, definition.denominator
@@ -347,11 +358,9 @@ def segment_drivers(definition: DriverDef, table: ComponentTable, keys: Sequence
     )
     if effects is None:
         return []
-    total0, total1 = sum(r[f"{d}_0"] for r in rows), sum(r[f"{d}_1"] for r in rows)
     drivers = []
     for label, (rate, mix), r in zip(labels, effects, rows):
-        share_p = proportion_test(r[f"{d}_0"], total0, r[f"{d}_1"], total1) if definition.test != "mean" \
-            else poisson_rate_test(r[f"{d}_0"], total0, r[f"{d}_1"], total1)
+        share_p = _share_p(definition, r, rows)
         drivers.append(Driver(
             label, rate + mix, rate, mix,
             ratio_of(r[f"{n}_1"], r[f"{d}_1"], definition.scale), ratio_of(r[f"{n}_0"], r[f"{d}_0"], definition.scale),

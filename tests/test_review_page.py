@@ -90,3 +90,25 @@ def test_waterfall_goes_from_previous_to_current_and_links_filter_the_driver() -
     label, url = driver_link(item, item.drivers[0], Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15)))
     assert label == "Open Appeals filtered to DE × counterfeit"
     assert url == "appeals?range=Custom+range&start=2026-11-09&end=2026-11-15&countries=DE&policy=counterfeit"
+
+
+def test_review_pdf_prints_the_sentences_waterfalls_and_stable_kpis() -> None:
+    import vl_convert
+
+    from test_pdf_export import pdf_text
+    from ui.context import CONTEXT_KEY
+    from ui.pdf import page_pdf
+
+    at = run_review(compare="Last 3 weeks vs 3 before")
+    report = at.session_state[CONTEXT_KEY].report
+    assert report.title == "Weekly review"
+    rendered: list[str] = []
+
+    def render(chart, title: str) -> bytes:  # type: ignore[no-untyped-def]
+        rendered.append(title)
+        return vl_convert.vegalite_to_png(chart.to_json())
+
+    text = pdf_text(page_pdf(report, "15 Nov 2026", "admin", render, compress=False))
+    assert "What moved and why" in text and "Overturn rate" in text
+    assert "Overturn rate: what moved it" in rendered
+    assert "Appeals submitted" in text  # the did-not-move table

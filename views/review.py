@@ -1,5 +1,7 @@
 """Weekly review: the KPIs that moved beyond noise, why (drivers, waterfall, events), and what did not move."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 import data
@@ -15,11 +17,13 @@ st.sidebar.caption("Page filters")
 comparison = st.sidebar.selectbox("Comparison", list(COMPARISONS), key="compare", bind="query-params")
 weeks = COMPARISONS[comparison]
 request = ctx.request if weeks is None else ctx.request.with_period(weeks_period(ctx.request.period.end, weeks))
+if weeks:  # the header names the periods compared, not the date filter's
+    ctx = replace(ctx, filters_line=ctx.filters_line.replace(
+        f"{ctx.request.period.label()} vs {ctx.request.comparison.label()}",
+        f"{request.period.label()} vs {request.comparison.label()}", 1))
 layout.header(ctx, "Weekly review", "What moved beyond noise, what drove it, and what held steady. A KPI moved "
               "when its test is significant after Benjamini-Hochberg over all KPIs (false discovery rate 5 %).",
               {"comparison": (comparison,) if weeks else None})
-if weeks:
-    st.caption(f"Comparing {request.period.label()} with {request.comparison.label()}.")
 
 review = layout.load("The review", data.cached_review, ctx.data, request, ctx.settings)
 if review is not None:
