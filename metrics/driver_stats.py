@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-EXACT_LIMIT = 2000  # events; the exact binomial sum is cheap below this
+EXACT_LIMIT = 300  # events; exact below (cheap, and where the normal approximation is poorest)
 
 
 def normal_two_sided(z: float) -> float:
