@@ -245,8 +245,27 @@ def rollup(frame: pl.DataFrame, keys: Sequence[str], columns: Sequence[str]) -> 
     return frame.group_by(list(keys)).agg(pl.col(list(columns)).sum())
 
 
-def segment_frame(table: ComponentTable, keys: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
-    """Per segment of `keys`: columns `<c>_0` (comparison) and `<c>_1` (period), zero where absent."""
+Frames = dict[tuple[int, tuple[str, ...]], pl.DataFrame]  # one review's segment frames, per table and keys
+
+
+def segment_frame(
+    table: ComponentTable, keys: Sequence[str], columns: Sequence[str], frames: Frames | None = None
+) -> pl.DataFrame:
+    """Per segment of `keys`: columns `<c>_0` (comparison) and `<c>_1` (period), zero where absent.
+
+    With `frames` (a dict owned by one review), every measure of the table is summed once per
+    breakdown and shared by all the metrics of that table.
+    """
+    if frames is not None:
+        cache_key = (id(table), tuple(keys))
+        if cache_key not in frames:
+            measures = [c for c, t in table.current.schema.items() if c not in table.dimensions and t.is_numeric()]
+            frames[cache_key] = _segment_frame(table, keys, measures)
+        return frames[cache_key]
+    return _segment_frame(table, keys, columns)
+
+
+def _segment_frame(table: ComponentTable, keys: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
     previous = rollup(table.previous, keys, columns).rename({c: f"{c}_0" for c in columns})
     current = rollup(table.current, keys, columns).rename({c: f"{c}_1" for c in columns})
     if keys:
@@ -304,9 +323,9 @@ def total_test(definition: DriverDef, row: Mapping[str, float]) -> float | None:
     return _ratio_p(definition, row, 1.0, 0.0)
 
 
-def totals(definition: DriverDef, table: ComponentTable) -> Totals:
+def totals(definition: DriverDef, table: ComponentTable, frames: Frames | None = None) -> Totals:
     """The metric's value in both periods, its volume and its KPI-level p-value."""
-    row = segment_frame(table, (), definition.columns()).row(0, named=True)
+    row = segment_frame(table, (), definition.columns(), frames).row(0, named=True)
     if definition.kind == "count":
         v0, v1 = row[f"{definition.value}_0"], row[f"{definition.value}_1"]
         return Totals(v1, v0, v1, v0, total_test(definition, row))
@@ -325,9 +344,11 @@ def totals(definition: DriverDef, table: ComponentTable) -> Totals:
     )
 
 
-def segment_drivers(definition: DriverDef, table: ComponentTable, keys: Sequence[str]) -> list[Driver]:
+def segment_drivers(
+    definition: DriverDef, table: ComponentTable, keys: Sequence[str], frames: Frames | None = None
+) -> list[Driver]:
     """Every segment of the breakdown `keys` with its contribution and unadjusted p-value."""
-    frame = segment_frame(table, keys, definition.columns())
+    frame = segment_frame(table, keys, definition.columns(), frames)
     rows = frame.to_dicts()
     labels = [{k: (None if r[k] is None else str(r[k])) for k in keys} for r in rows]
     if definition.kind == "count":
@@ -462,11 +483,13 @@ def with_significance(groups: Sequence[Sequence[Driver]], alpha: float = ALPHA) 
     return result
 
 
-def analyse(definition: DriverDef, table: ComponentTable, keep: int = MAX_DRIVERS) -> MetricDrivers:
+def analyse(
+    definition: DriverDef, table: ComponentTable, keep: int = MAX_DRIVERS, frames: Frames | None = None
+) -> MetricDrivers:
     """Totals, then every breakdown ranked by how much of the change its top segments explain."""
-    total = totals(definition, table)
+    total = totals(definition, table, frames)
     keysets = breakdowns(table, definition)
-    groups = with_significance([segment_drivers(definition, table, keys) for keys in keysets])
+    groups = with_significance([segment_drivers(definition, table, keys, frames) for keys in keysets])
     change = total.delta
     scores = {keys: breakdown_score(group, change) for keys, group in zip(keysets, groups)}
     order = sorted(keysets, key=lambda k: (-round(scores[k], 12), len(k), keysets.index(k)))

@@ -26,6 +26,7 @@ from metrics.drivers import (
     MIN_COUNT_VOLUME,
     MIN_VOLUME,
     Driver,
+    Frames,
     MetricDrivers,
     analyse,
     explained_share,
@@ -97,12 +98,14 @@ def build_review(
     chosen = check_metric_ids(metric_ids) if metric_ids else tuple(d.metric_id for d in DRIVER_DEFS)
     domains = tuple(dict.fromkeys(TABLE_DOMAIN[BY_METRIC[m].table] for m in chosen))
     tables = component_tables(data, request, settings, domains)
-    kpi_totals = {m: totals(BY_METRIC[m], tables[BY_METRIC[m].table]) for m in chosen}
+    frames: Frames = {}
+    kpi_totals = {m: totals(BY_METRIC[m], tables[BY_METRIC[m].table], frames) for m in chosen}
     tested = [None if _too_small(m, t) else t.p_value for m, t in kpi_totals.items()]
     adjusted = dict(zip(kpi_totals, benjamini_hochberg(tested)))
     significant = {m: q is not None and q <= ALPHA for m, q in adjusted.items()}
     reported = chosen if metric_ids else tuple(m for m in chosen if significant[m])
-    items = [_item(m, analyse(BY_METRIC[m], tables[BY_METRIC[m].table]), significant[m]) for m in reported]
+    items = [_item(m, analyse(BY_METRIC[m], tables[BY_METRIC[m].table], frames=frames), significant[m])
+             for m in reported]
     items.sort(key=lambda item: -_relative_change(item.analysis))
     stable = tuple(registry.get(m) for m in chosen if m not in reported)
     values = {m.id: (kpi_totals[m.id].value, kpi_totals[m.id].previous) for m in stable}
