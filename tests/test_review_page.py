@@ -112,3 +112,18 @@ def test_review_pdf_prints_the_sentences_waterfalls_and_stable_kpis() -> None:
     assert "What moved and why" in text and "Overturn rate" in text
     assert "Overturn rate: what moved it" in rendered
     assert "Appeals submitted" in text  # the did-not-move table
+
+
+def test_a_period_before_the_data_moves_nothing_and_says_so() -> None:
+    import datetime as dt
+
+    at = run_review(range="Custom range", start=dt.date(2025, 1, 6), end=dt.date(2025, 1, 12))
+    assert any(s.value == "What moved (0)" for s in at.subheader)
+    assert any("No KPI moved beyond noise" in i.value for i in at.info)
+
+
+def test_a_regional_user_sees_only_their_markets_as_drivers() -> None:
+    at = run_review(compare="Last 3 weeks vs 3 before", username="sea")
+    text = _text(at)
+    assert "DE × counterfeit" not in text
+    assert "ID × misleading_claims explains" in text
