@@ -5,6 +5,14 @@ the domain's own component queries (so the totals are the KPIs' own numbers); ev
 dimension and pair is then a Polars sum of those rows. Derived dimensions (region from the
 market, vendor site from vendor and site) are added here.
 
+Dimensions per program: appeals by market, region, policy, original channel and appellant type
+(the appeal rate without appellant type: moderation cases have none); vendor SLA by market, region,
+vendor, vendor site, queue and policy; moderation mix by market, region, channel, policy and queue
+(shares not by channel, which they are made of); creator violations by market, region, policy,
+severity and detection, and the creator stocks (active, 90-day risk, GMV at risk) by market and
+region only, because a creator's 90-day points do not split over violation attributes;
+escalations by market, region, priority, source, domain and root cause.
+
 Statements of a full review (each histogram is its own GROUP BY, see connectors/query.py):
 appeals 6 per period (submitted, decided + its TAT histogram, backlog, QA squares, actioned cases),
 vendor SLA 1 per period, moderation mix 2 per period (+ TAT histogram), creator risk 5 (violations
