@@ -60,8 +60,12 @@ def test_presentation_shows_one_kpi_per_slide() -> None:
     at = run_review(compare="Last 3 weeks vs 3 before", present=True)
     shown = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert len(shown) == 1
-    slides = at.get("button_group")
-    assert slides, "a slide picker"
+    assert not any(s.value.startswith("Did not move") for s in at.subheader)
+    assert at.get("button_group"), "a slide picker"
+    at.session_state["review-slide"] = "Did not move"
+    at.run()
+    assert not [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert any(s.value.startswith("Did not move") for s in at.subheader)
 
 
 def test_waterfall_goes_from_previous_to_current_and_links_filter_the_driver() -> None:

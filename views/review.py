@@ -10,6 +10,7 @@ from ui import charts, layout, review_parts, tables
 from ui.context import ReportKpi, page_context
 
 PAGE = "review"
+STABLE_SLIDE = "Did not move"
 COMPARISONS = {"Preceding period": None, "Last 3 weeks vs 3 before": 3, "Last 4 weeks vs 4 before": 4}
 
 ctx = page_context()
@@ -28,12 +29,16 @@ layout.header(ctx, "Weekly review", "What moved beyond noise, what drove it, and
 review = layout.load("The review", data.cached_review, ctx.data, request, ctx.settings)
 if review is not None:
     items = list(review.moved)
-    if ctx.presentation and items:  # one KPI per slide
-        slide = st.segmented_control("Slide", [i.metric.label for i in items], default=items[0].metric.label,
-                                     key="review-slide", label_visibility="collapsed")
-        items = [i for i in items if i.metric.label == slide] or items[:1]
-    st.subheader(f"What moved ({len(review.moved)})", anchor=False)
-    if not items:
+    show_stable = True
+    if ctx.presentation:  # one KPI per slide, then what did not move
+        slides = [i.metric.label for i in items] + [STABLE_SLIDE]
+        slide = st.segmented_control("Slide", slides, default=slides[0], key="review-slide",
+                                     label_visibility="collapsed") or slides[0]
+        show_stable = slide == STABLE_SLIDE
+        items = [i for i in items if i.metric.label == slide]
+    if items or not ctx.presentation:
+        st.subheader(f"What moved ({len(review.moved)})", anchor=False)
+    if not items and not ctx.presentation:
         layout.empty_state("No KPI moved beyond noise in this period: see what held steady below.")
     for item in items:
         metric, total = item.metric, item.analysis.totals
@@ -59,9 +64,10 @@ if review is not None:
                                   caption="Largest contributions first; small segments (too little volume to "
                                           "test) last.")
 
-    st.subheader(f"Did not move ({len(review.stable)})", anchor=False)
-    tables.show_table(ctx, review_parts.stable_table(review), PAGE, "stable",
-                      empty="Every KPI moved.", caption="Changes within noise (or without enough volume).")
+    if show_stable:
+        st.subheader(f"Did not move ({len(review.stable)})", anchor=False)
+        tables.show_table(ctx, review_parts.stable_table(review), PAGE, "stable",
+                          empty="Every KPI moved.", caption="Changes within noise (or without enough volume).")
     ctx.report.tables.insert(0, ("What moved and why", review_parts.moved_summary(review.moved)))
     st.download_button("Markdown", data=review_markdown(review), file_name=ctx.export_name(PAGE, "review", "md"),
                        mime="text/markdown", key="review-md", on_click="ignore", icon=":material/description:",
