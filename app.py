@@ -25,6 +25,7 @@ from ui.context import PageContext, set_page_context
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("views/review.py", title="Weekly review", icon=":material/trending_up:", url_path="review"),
     st.Page("views/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
     st.Page("views/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
     st.Page("views/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),

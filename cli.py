@@ -106,6 +106,31 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from metrics.base import Period, country_regions
+    from metrics.requests import build_request, parse_day, split_list
+    from metrics.review import build_review, review_json, review_markdown, weeks_period
+    from metrics.targets import Settings
+
+    if args.weeks is not None and args.start:
+        raise ValueError("give --start or --weeks, not both (--weeks N compares the N weeks ending on --end)")
+    if args.weeks is None and not args.start:
+        raise ValueError("give --start (with --end) or --weeks N")
+    period: Period | None = weeks_period(parse_day(args.end, "end date"), args.weeks) if args.weeks else None
+    source = _open(args)
+    known = country_regions(ScopedAccess(source, Scope.everything()))["country_code"].to_list()
+    request = build_request(
+        period.start if period else args.start, args.end, split_list(args.countries), known,
+        policies=split_list(args.policies), channels=split_list(args.channels),
+        vendors=split_list(args.vendors), sites=split_list(args.sites), priorities=split_list(args.priorities),
+    )
+    data = ScopedAccess(source, _scope_for(args))
+    metric_ids = [m for text in args.metric or () for m in split_list(text) or ()]
+    review = build_review(data, request, Settings.from_sections(source.config.sections), metric_ids or None)
+    print(json.dumps(review_json(review), indent=2, ensure_ascii=False) if args.format == "json" else review_markdown(review))
+    return 0
+
+
 def cmd_add_user(args: argparse.Namespace) -> int:
     import getpass
 
@@ -181,6 +206,23 @@ def parser() -> argparse.ArgumentParser:
     metrics.add_argument("--user", help="apply this user's market scope (from the credentials file)")
     metrics.add_argument("--credentials", help="credentials YAML (default: the configured one)")
     metrics.set_defaults(handler=cmd_metrics)
+
+    review = commands.add_parser("review", help="what moved between two periods, why, and what did not move")
+    source_args(review)
+    review.add_argument("--start", help="first day of the period, YYYY-MM-DD (not with --weeks)")
+    review.add_argument("--end", required=True, help="last day of the period, YYYY-MM-DD")
+    review.add_argument("--weeks", type=int, help="compare the N whole weeks ending on --end with the N before")
+    review.add_argument("--metric", action="append", help="report this metric id whether or not it moved (repeatable)")
+    review.add_argument("--countries", help="comma-separated market codes, e.g. DE,FR")
+    review.add_argument("--policies")
+    review.add_argument("--channels")
+    review.add_argument("--vendors")
+    review.add_argument("--sites")
+    review.add_argument("--priorities")
+    review.add_argument("--format", choices=("json", "md"), default="json")
+    review.add_argument("--user", help="apply this user's market scope (from the credentials file)")
+    review.add_argument("--credentials", help="credentials YAML (default: the configured one)")
+    review.set_defaults(handler=cmd_review)
 
     user = commands.add_parser("add-user", help="add a user to a credentials YAML (bcrypt-hashed password)")
     user.add_argument("username")

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-PAGES = ["views/overview.py", "views/appeals.py", "views/vendors.py", "views/creators.py", "views/escalations.py"]
+PAGES = ["views/overview.py", "views/review.py", "views/appeals.py", "views/vendors.py", "views/creators.py", "views/escalations.py"]
 
 
 def timed_run(at) -> float:  # type: ignore[no-untyped-def]
@@ -56,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markets", default="DE,FR,GB,US,JP,BR,ID")
     parser.add_argument("--range", default="Last complete week")
+    parser.add_argument("--pages", help="comma-separated page scripts (default: every page)")
     args = parser.parse_args()
     from sample_data import ensure_demo_database
 
@@ -67,7 +68,7 @@ def main() -> None:
     results = {}
     print(f"date range: {args.range}; {len(markets)} filter changes per page (one market each)")
     print(f"{'page':<28} {'after filter change (median)':>30} {'cached revisit (median)':>26}")
-    for page in PAGES:
+    for page in args.pages.split(",") if args.pages else PAGES:
         times = measure(page, markets, args.range)
         results[page] = {k: statistics.median(v) for k, v in times.items()} | {"runs": times}
         print(f"{page:<28} {results[page]['filter_change'] * 1000:>27.0f} ms {results[page]['cached'] * 1000:>23.0f} ms")

@@ -153,6 +153,8 @@ class QueryBuilder:
                 return [sa.func.count().label(measure.name)]
             return [sa.func.count(sa.case((self.condition(table, measure.where), 1))).label(measure.name)]
         value: Expr = table.c[measure.column]
+        if measure.squared:
+            value = value * value
         if measure.where is not None:
             value = sa.case((self.condition(table, measure.where), value))
         return [sa.func.coalesce(sa.func.sum(value), 0).label(measure.name)]

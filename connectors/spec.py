@@ -151,9 +151,12 @@ class Count:
 
 @dataclass(frozen=True)
 class Sum:
+    """SUM(column), or SUM(column * column) when squared (second moments for mean tests)."""
+
     name: str
     column: str
     where: Condition | None = None
+    squared: bool = False
 
 
 @dataclass(frozen=True)

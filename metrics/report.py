@@ -70,10 +70,9 @@ def kpi_json(kpi: KpiValue) -> dict[str, Any]:
     }
 
 
-def report_json(
-    data: DataAccess, request: MetricRequest, settings: Settings, by: str | None = None
-) -> dict[str, Any]:
-    filters = {
+def request_filters(request: MetricRequest) -> dict[str, list[str]]:
+    """The request's filters that are set, as JSON lists."""
+    return {
         name: list(values)
         for name, values in {
             "countries": request.countries,
@@ -85,6 +84,12 @@ def report_json(
         }.items()
         if values is not None
     }
+
+
+def report_json(
+    data: DataAccess, request: MetricRequest, settings: Settings, by: str | None = None
+) -> dict[str, Any]:
+    filters = request_filters(request)
     result: dict[str, Any] = {
         "period": {"start": request.period.start.isoformat(), "end": request.period.end.isoformat()},
         "comparison": {

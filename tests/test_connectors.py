@@ -176,3 +176,13 @@ def test_redact_hides_passwords_and_secret_query_parameters(url: str, secret: st
     assert make_url(shown).host == make_url(url).host and make_url(shown).database == make_url(url).database
     if "sslmode" in url:
         assert "sslmode=" in shown
+
+
+def test_sum_of_squares_for_mean_tests(tiny_source: Source) -> None:
+    from connectors.spec import Sum
+
+    spec = AggregateSpec("appeals", (Dim("country_code"),),
+                         (Sum("qa_sq", "qa_score", squared=True), Sum("qa", "qa_score")))
+    rows = {r["country_code"]: (r["qa_sq"], r["qa"]) for r in tiny_source.aggregate(spec, Scope.everything()).to_dicts()}
+    # qa_score: DE 90 (and one null), GB 70, US 80 (and one null): squares 8100, 4900, 6400
+    assert rows == {"DE": (8100.0, 90.0), "GB": (4900.0, 70.0), "US": (6400.0, 80.0)}
