@@ -15,6 +15,7 @@ import streamlit as st
 
 import data
 from auth.gate import login_gate
+from auth.users import User, unknown_markets, unknown_markets_message
 from connectors.config import CONFIG_ENV_VAR, resolve_url
 from connectors.errors import GovernanceDataError
 from connectors.scope import Scope
@@ -46,6 +47,7 @@ def main() -> None:
     except GovernanceDataError as error:
         st.error(f"The data source is not available. {error}")
         st.stop()
+    refuse_unknown_markets(user, data.CachedAccess(url, config_path, Scope.everything(), memory=data.session_memory()))
     access = data.CachedAccess(url, config_path, user.scope, memory=data.session_memory())
     navigation = st.navigation(PAGES, position="sidebar")
     try:
@@ -71,6 +73,21 @@ def main() -> None:
             )
     exports.page_pdf_download(context)
     layout.footer(context, started)
+
+
+def refuse_unknown_markets(user: User, everything: data.CachedAccess) -> None:
+    """A market code that the source does not know (a typo, "*", "DE,FR") means no data, and says so."""
+    if user.scope.countries is None:
+        return
+    try:
+        known = country_regions(everything)["country_code"].to_list()
+    except GovernanceDataError as error:
+        st.error(f"The data source is not available. {error}")
+        st.stop()
+    unknown = unknown_markets(user.scope.countries, known)
+    if unknown:
+        st.error(unknown_markets_message(user.username, unknown), icon=":material/block:")
+        st.stop()
 
 
 def build_context(access: data.CachedAccess, sections: dict, username: str, scope: Scope) -> PageContext:

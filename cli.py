@@ -70,12 +70,24 @@ def cmd_tables(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scope_for(args: argparse.Namespace) -> Scope:
+def _scope_for(args: argparse.Namespace, known_markets: list[str]) -> Scope:
+    """The --user's scope, from the credentials file that the app itself would use for this URL."""
     if not args.user:
         return Scope.everything()
-    from auth.users import load_users, scope_for_user
+    from auth.users import credentials_path, load_users, unknown_markets, unknown_markets_message, user_record
 
-    return scope_for_user(load_users(args.credentials), args.user)
+    path = args.credentials or credentials_path(is_demo_url(resolve_url(args.url)))
+    if path is None:
+        raise ValueError(
+            "--user needs a credentials file for a database that is not the demo: "
+            "pass --credentials or set GOVERNANCE_CREDENTIALS (the demo users apply to the demo database only)"
+        )
+    user = user_record(load_users(path), args.user)
+    if user is None:
+        raise ValueError(f"unknown user '{args.user}' in {path}")
+    if user.scope.countries is not None and (unknown := unknown_markets(user.scope.countries, known_markets)):
+        raise ValueError(unknown_markets_message(user.username, unknown))
+    return user.scope
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
@@ -97,7 +109,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         sites=split_list(args.sites),
         priorities=split_list(args.priorities),
     )
-    data = ScopedAccess(source, _scope_for(args))
+    data = ScopedAccess(source, _scope_for(args, known))
     report = report_json(data, request, Settings.from_sections(source.config.sections), by=args.by)
     if args.format == "json":
         print(json.dumps(report, indent=2))
@@ -124,7 +136,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         policies=split_list(args.policies), channels=split_list(args.channels),
         vendors=split_list(args.vendors), sites=split_list(args.sites), priorities=split_list(args.priorities),
     )
-    data = ScopedAccess(source, _scope_for(args))
+    data = ScopedAccess(source, _scope_for(args, known))
     metric_ids = [m for text in args.metric or () for m in split_list(text) or ()]
     review = build_review(data, request, Settings.from_sections(source.config.sections), metric_ids or None)
     print(json.dumps(review_json(review), indent=2, ensure_ascii=False) if args.format == "json" else review_markdown(review))
@@ -139,8 +151,14 @@ def cmd_add_user(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass(f"Password for {args.username}: ")
     if len(password) < 12:
         raise ValueError("use a password of at least 12 characters")
+    from metrics.base import country_regions
+
     countries = [c for c in (args.countries or "").split(",") if c.strip()]
-    add_user(args.credentials, args.username, args.name or args.username, args.email or "", password, args.role, countries)
+    known = country_regions(ScopedAccess(_open(args), Scope.everything()))["country_code"].to_list()
+    add_user(
+        args.credentials, args.username, args.name or args.username, args.email or "", password, args.role,
+        countries, known_markets=known,
+    )
     print(f"user '{args.username}' ({args.role}) written to {args.credentials} with a bcrypt password hash")
     return 0
 
@@ -226,6 +244,7 @@ def parser() -> argparse.ArgumentParser:
 
     user = commands.add_parser("add-user", help="add a user to a credentials YAML (bcrypt-hashed password)")
     user.add_argument("username")
+    source_args(user)  # market codes are checked against this source's countries table
     user.add_argument("--credentials", required=True, help="path of the credentials YAML file")
     user.add_argument("--role", required=True, choices=("admin", "global_viewer", "regional_viewer"))
     user.add_argument("--countries", help="markets of a regional_viewer, e.g. DE,FR")

@@ -20,7 +20,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 import bcrypt
 import yaml
@@ -92,6 +92,19 @@ def user_record(credentials: dict[str, Any], username: str | None) -> User | Non
     )
 
 
+def unknown_markets(codes: Iterable[str], known: Collection[str]) -> tuple[str, ...]:
+    """The codes that name no market of the source (a typo, "*", "DE,FR" as one code), sorted."""
+    return tuple(sorted({code for code in codes if code not in known}))
+
+
+def unknown_markets_message(username: str, unknown: Iterable[str]) -> str:
+    names = ", ".join(repr(code) for code in unknown)
+    return (
+        f"The account '{username}' lists market codes that are not in the source's countries table: {names}. "
+        "No data is shown until an admin fixes the account (cli.py add-user --countries)."
+    )
+
+
 def scope_for_user(credentials: dict[str, Any], username: str) -> Scope:
     user = user_record(credentials, username)
     return user.scope if user else Scope.nothing()
@@ -102,14 +115,29 @@ def hash_password(password: str) -> str:
 
 
 def add_user(
-    path: str | Path, username: str, name: str, email: str, password: str, role: str, countries: Iterable[str] = ()
+    path: str | Path,
+    username: str,
+    name: str,
+    email: str,
+    password: str,
+    role: str,
+    countries: Iterable[str] = (),
+    known_markets: Collection[str] | None = None,
 ) -> None:
-    """Add or replace a user in the YAML file, storing only the bcrypt hash of the password."""
+    """Add or replace a user in the YAML file, storing only the bcrypt hash of the password.
+
+    The file is written readable by its owner only (0600): it holds password hashes.
+    """
     if role not in ROLES:
         raise ValueError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
     markets = [code.strip().upper() for code in countries if code.strip()]
     if role == REGIONAL_ROLE and not markets:
         raise ValueError("a regional_viewer needs at least one market (--countries)")
+    if known_markets is not None and (unknown := unknown_markets(markets, known_markets)):
+        raise ValueError(
+            f"unknown market code(s) {', '.join(repr(code) for code in unknown)}: "
+            f"use codes of the source's countries table ({', '.join(sorted(known_markets))})"
+        )
     target = Path(path)
     document: dict[str, Any] = {}
     if target.is_file():
@@ -122,4 +150,14 @@ def add_user(
         "role": role,
         "countries": markets,
     }
-    target.write_text(yaml.safe_dump(document, sort_keys=False))
+    _write_private(target, yaml.safe_dump(document, sort_keys=False))
+
+
+def _write_private(target: Path, text: str) -> None:
+    """Write through a 0600 temporary file and rename it, so the file is never readable by others."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    os.chmod(temporary, 0o600)  # the umask may have narrowed it further, never widened; make it exact
+    os.replace(temporary, target)

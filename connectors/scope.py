@@ -6,6 +6,7 @@ and global roles); `None` as a request means "no country filter beyond the scope
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 
@@ -30,8 +31,14 @@ class Scope:
         return self.countries is not None and not self.countries
 
     def cache_key(self) -> str:
-        """A stable string that differs for every distinct scope (part of every cache key)."""
-        return "*" if self.countries is None else ",".join(sorted(self.countries)) or "-"
+        """A stable string that differs for every distinct scope (part of every cache key).
+
+        Unambiguous by construction: "all" has no brackets, and a market list is JSON, so no code
+        (not even "*" or "DE,FR") can make one scope's key equal another's.
+        """
+        if self.countries is None:
+            return "all"
+        return json.dumps(sorted(self.countries), ensure_ascii=True)
 
 
 def effective_countries(

@@ -260,3 +260,20 @@ def test_a_regional_user_is_told_a_foreign_market_in_the_link_was_ignored() -> N
 def test_a_valid_link_gets_no_notice() -> None:
     at = url_page("views/escalations.py", {"countries": ["DE"], "priority": ["P1"], "range": ["Last 28 days"]})
     assert link_notices(at) == []
+
+
+def test_a_user_with_an_unknown_market_code_sees_no_data_and_the_code_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auth.users import add_user
+
+    path = tmp_path / "users.yaml"
+    add_user(path, "typo", "Typo", "", "a-long-password-1", "regional_viewer", ["DE", "XX"])
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(path))
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "typo"
+    at.run()
+    assert not at.exception
+    assert any("'XX'" in e.value and "countries table" in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.metric  # DE alone is not shown either: the account is wrong until an admin fixes it

@@ -9,7 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 import cli
+from auth.users import add_user
 from sample_data import generate
+
+DEMO_USERS = Path(__file__).resolve().parent.parent / "auth" / "demo_users.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -96,14 +99,14 @@ def test_metrics_json_contract(duckdb_copy: str, capsys: pytest.CaptureFixture[s
 def test_metrics_user_scope(duckdb_copy: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "metrics", "--url", duckdb_copy, "--start", "2026-10-19", "--end", "2026-11-15",
-        "--by", "country_code", "--user", "sea",
+        "--by", "country_code", "--user", "sea", "--credentials", str(DEMO_USERS),
     )
     assert code == 0
     keys = {row["key"] for row in json.loads(out)["breakdown"]["rows"]}
     assert keys and keys <= {"ID", "MY", "TH", "VN", "PH", "SG"}
     code, out, _ = run(
         capsys, "metrics", "--url", duckdb_copy, "--start", "2026-10-19", "--end", "2026-11-15",
-        "--countries", "US", "--user", "sea",
+        "--countries", "US", "--user", "sea", "--credentials", str(DEMO_USERS),
     )
     values = {m["id"]: m["value"] for m in json.loads(out)["metrics"]}
     assert code == 0 and values["appeals.submitted"] == 0 and values["appeals.overturn_rate"] is None
@@ -124,3 +127,52 @@ def test_bad_input_gets_a_clear_message(
 ) -> None:
     code, out, err = run(capsys, "metrics", "--url", duckdb_copy, *args)
     assert code == 2 and out == "" and message in err
+
+
+def test_metrics_user_on_a_real_database_needs_its_credentials(
+    duckdb_copy: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: the demo users' scopes were applied to any database when no credentials were given
+    monkeypatch.delenv("GOVERNANCE_CREDENTIALS", raising=False)
+    code, out, err = run(
+        capsys, "metrics", "--url", duckdb_copy, "--start", "2026-11-09", "--end", "2026-11-15", "--user", "sea"
+    )
+    assert code == 2 and out == "" and "needs a credentials file" in err
+
+
+def test_metrics_user_with_an_unknown_market_code_is_refused(
+    duckdb_copy: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "users.yaml"
+    add_user(path, "star", "Star", "", "a-long-password-1", "regional_viewer", ["*"])  # written by hand before
+    code, out, err = run(
+        capsys, "metrics", "--url", duckdb_copy, "--start", "2026-11-09", "--end", "2026-11-15",
+        "--user", "star", "--credentials", str(path),
+    )
+    assert code == 2 and out == "" and "'*'" in err and "not in the source's countries table" in err
+
+
+@pytest.mark.parametrize("codes", ["*", "DE,XX", "de;fr"])
+def test_add_user_refuses_market_codes_the_source_does_not_have(
+    duckdb_copy: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, codes: str
+) -> None:
+    path = tmp_path / "users.yaml"
+    code, _, err = run(
+        capsys, "add-user", "eve", "--url", duckdb_copy, "--credentials", str(path), "--role", "regional_viewer",
+        "--countries", codes, "--password", "a-long-password-1",
+    )
+    assert code == 2 and "unknown market code" in err and not path.exists()
+
+
+def test_add_user_writes_the_credentials_file_readable_by_its_owner_only(
+    duckdb_copy: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "users.yaml"
+    path.write_text("credentials:\n  usernames: {}\n")
+    path.chmod(0o644)
+    code, _, _ = run(
+        capsys, "add-user", "eu", "--url", duckdb_copy, "--credentials", str(path), "--role", "regional_viewer",
+        "--countries", "DE,fr", "--password", "a-long-password-1",
+    )
+    assert code == 0 and path.stat().st_mode & 0o777 == 0o600
+    assert "- FR" in path.read_text()

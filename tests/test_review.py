@@ -19,6 +19,7 @@ from metrics.review import build_review, last_complete_week, review_json, review
 from metrics.targets import Settings
 from sample_data import DEFAULT_END, Stories, generate
 
+REPO = Path(__file__).resolve().parent.parent
 RELOCATED = Stories(
     overturn_country="BR", overturn_policy="fraud_scam", slow_vendor="Northstar", slow_site="Cebu",
     spike_country="MX", spike_policy="undisclosed_promotion", p0_country="JP",
@@ -208,6 +209,7 @@ SEA = {"ID", "MY", "TH", "VN", "PH", "SG"}
 
 def test_cli_review_applies_the_users_scope(small_demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _cli(capsys, "--url", small_demo_url, "--weeks", "3", "--end", "2026-11-15", "--user", "sea",
+                        "--credentials", str(REPO / "auth" / "demo_users.yaml"),
                         "--metric", "appeals.overturn_rate", "--metric", "creators.violations")
     report = json.loads(out)
     assert code == 0

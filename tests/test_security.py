@@ -207,3 +207,22 @@ def test_app_refuses_to_start_with_a_weak_cookie_key(
     assert any("refuses to start" in e.value and message in e.value for e in at.error)
     assert len(at.text_input) == 0  # no login form, no data
     assert len(at.metric) == 0
+
+
+market_lists = st.none() | st.lists(adversarial_countries(), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=market_lists, second=market_lists)
+def test_scope_cache_keys_are_equal_only_for_equal_scopes(first: list[str] | None, second: list[str] | None) -> None:
+    # before: ["*"] keyed like every market, ["DE,FR"] like ["DE", "FR"]
+    def scope(codes: list[str] | None) -> Scope:
+        return Scope.everything() if codes is None else Scope.of(codes)
+
+    assert (scope(first).cache_key() == scope(second).cache_key()) == (scope(first) == scope(second))
+
+
+@pytest.mark.parametrize(("first", "second"), [(["*"], None), (["DE,FR"], ["DE", "FR"]), ([], [""])])
+def test_scope_cache_keys_of_the_reported_collisions_differ(first: list[str], second: list[str] | None) -> None:
+    second_scope = Scope.everything() if second is None else Scope.of(second)
+    assert Scope.of(first).cache_key() != second_scope.cache_key()
