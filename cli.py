@@ -70,6 +70,13 @@ def cmd_tables(args: argparse.Namespace) -> int:
     return 0
 
 
+def _known_markets(source: Source) -> list[str]:
+    """Every market code of the source's countries table (for validating requests and accounts)."""
+    from metrics.base import country_regions
+
+    return country_regions(ScopedAccess(source, Scope.everything()))["country_code"].to_list()
+
+
 def _scope_for(args: argparse.Namespace, known_markets: list[str]) -> Scope:
     """The --user's scope, from the credentials file that the app itself would use for this URL."""
     if not args.user:
@@ -91,13 +98,12 @@ def _scope_for(args: argparse.Namespace, known_markets: list[str]) -> Scope:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from metrics.base import country_regions
     from metrics.report import report_json
     from metrics.requests import build_request, split_list
     from metrics.targets import Settings
 
     source = _open(args)
-    known = country_regions(ScopedAccess(source, Scope.everything()))["country_code"].to_list()
+    known = _known_markets(source)
     request = build_request(
         args.start,
         args.end,
@@ -119,7 +125,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from metrics.base import Period, country_regions
+    from metrics.base import Period
     from metrics.requests import build_request, parse_day, split_list
     from metrics.review import build_review, review_json, review_markdown, weeks_period
     from metrics.targets import Settings
@@ -130,7 +136,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise ValueError("give --start (with --end) or --weeks N")
     period: Period | None = weeks_period(parse_day(args.end, "end date"), args.weeks) if args.weeks else None
     source = _open(args)
-    known = country_regions(ScopedAccess(source, Scope.everything()))["country_code"].to_list()
+    known = _known_markets(source)
     request = build_request(
         period.start if period else args.start, args.end, split_list(args.countries), known,
         policies=split_list(args.policies), channels=split_list(args.channels),
@@ -151,10 +157,8 @@ def cmd_add_user(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass(f"Password for {args.username}: ")
     if len(password) < 12:
         raise ValueError("use a password of at least 12 characters")
-    from metrics.base import country_regions
-
     countries = [c for c in (args.countries or "").split(",") if c.strip()]
-    known = country_regions(ScopedAccess(_open(args), Scope.everything()))["country_code"].to_list()
+    known = _known_markets(_open(args))
     add_user(
         args.credentials, args.username, args.name or args.username, args.email or "", password, args.role,
         countries, known_markets=known,

@@ -159,5 +159,5 @@ def _write_private(target: Path, text: str) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(text)
-    os.chmod(temporary, 0o600)  # the umask may have narrowed it further, never widened; make it exact
+    os.chmod(temporary, 0o600)  # os.open applies the umask; state the mode exactly
     os.replace(temporary, target)

@@ -57,6 +57,28 @@ def small_demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
+def small_demo_on_every_backend(tmp_path_factory: pytest.TempPathFactory, postgres_server: str) -> dict[str, str]:
+    """backend name -> URL of the small demo data on DuckDB, SQLite and PostgreSQL, generated once per
+    session (parity tests share it: mark them xdist_group("parity") so one worker generates it)."""
+    from sample_data import generate
+
+    folder = tmp_path_factory.mktemp("every-backend")
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("DROP DATABASE IF EXISTS small_demo WITH (FORCE)"))
+        conn.execute(sa.text("CREATE DATABASE small_demo"))
+    admin.dispose()
+    urls = {
+        "duckdb": f"duckdb:///{folder / 'small.duckdb'}",
+        "sqlite": f"sqlite:///{folder / 'small.sqlite'}",
+        "postgresql": postgres_server.rsplit("/", 1)[0] + "/small_demo",
+    }
+    for url in urls.values():
+        generate(url, scale="small")
+    return urls
+
+
+@pytest.fixture(scope="session")
 def small_demo(small_demo_url: str):
     """A ScopedAccess (everything in scope) over the small demo database."""
     from connectors.scope import Scope

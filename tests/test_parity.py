@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
 from connectors.scope import Scope
@@ -41,24 +40,12 @@ SPECS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sources(tmp_path_factory: pytest.TempPathFactory, postgres_server: str) -> dict[str, Source]:
-    from sample_data import generate
+pytestmark = pytest.mark.xdist_group("parity")  # one worker generates the shared three-backend data
 
-    folder = tmp_path_factory.mktemp("parity")
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS parity WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE parity"))
-    admin.dispose()
-    urls = {
-        "duckdb": f"duckdb:///{folder / 'p.duckdb'}",
-        "sqlite": f"sqlite:///{folder / 'p.sqlite'}",
-        "postgresql": postgres_server.rsplit("/", 1)[0] + "/parity",
-    }
-    for url in urls.values():
-        generate(url, scale="small")
-    opened = {name: open_source(url) for name, url in urls.items()}
+
+@pytest.fixture(scope="module")
+def sources(small_demo_on_every_backend: dict[str, str]) -> dict[str, Source]:
+    opened = {name: open_source(url) for name, url in small_demo_on_every_backend.items()}
     yield opened
     for source in opened.values():
         source.engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import sqlalchemy as sa
 
 import cli
 
@@ -17,31 +16,14 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def urls(tmp_path_factory: pytest.TempPathFactory, postgres_server: str) -> dict[str, str]:
-    from sample_data import generate
-
-    folder = tmp_path_factory.mktemp("review-parity")
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS review_parity WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE review_parity"))
-    admin.dispose()
-    found = {
-        "duckdb": f"duckdb:///{folder / 'p.duckdb'}",
-        "sqlite": f"sqlite:///{folder / 'p.sqlite'}",
-        "postgresql": postgres_server.rsplit("/", 1)[0] + "/review_parity",
-    }
-    for url in found.values():
-        generate(url, scale="small")
-    return found
+pytestmark = pytest.mark.xdist_group("parity")  # shares the three-backend data with test_parity
 
 
 @pytest.mark.parametrize("args", ARGS, ids=["weeks", "metrics"])
-def test_review_json_identical_across_backends(urls: dict[str, str], args: tuple[str, ...],
+def test_review_json_identical_across_backends(small_demo_on_every_backend: dict[str, str], args: tuple[str, ...],
                                                capsys: pytest.CaptureFixture[str]) -> None:
     printed = {}
-    for name, url in urls.items():
+    for name, url in small_demo_on_every_backend.items():
         assert cli.main(["review", "--url", url, *args]) == 0
         printed[name] = capsys.readouterr().out
     assert printed["duckdb"] == printed["sqlite"]
