@@ -51,10 +51,15 @@ _REGISTRY: dict[str, MetricDef] = {}
 
 
 def register(*metrics: MetricDef) -> tuple[MetricDef, ...]:
-    """Add metrics at import time; a second registration of an id is a programming error."""
+    """Add metrics at import time; a second id or label is a programming error.
+
+    Labels are unique too: pickers, cards and export headers name a metric by its label alone."""
     for metric in metrics:
         if metric.id in _REGISTRY:
             raise DuplicateMetricError(f"metric id registered twice: {metric.id}")
+        twin = next((m.id for m in _REGISTRY.values() if m.label == metric.label), None)
+        if twin is not None:
+            raise DuplicateMetricError(f"metric label {metric.label!r} of {metric.id} is already {twin}'s")
         _REGISTRY[metric.id] = metric
     return metrics
 

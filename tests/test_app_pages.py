@@ -260,3 +260,33 @@ def test_a_regional_user_is_told_a_foreign_market_in_the_link_was_ignored() -> N
 def test_a_valid_link_gets_no_notice() -> None:
     at = url_page("views/escalations.py", {"countries": ["DE"], "priority": ["P1"], "range": ["Last 28 days"]})
     assert link_notices(at) == []
+
+
+def picker_options(at: AppTest) -> dict[str, list[str]]:
+    """Every picker the run drew (selectbox, multiselect, radio, segmented control): its label -> options."""
+    pickers = {}
+    for kind in ("selectbox", "multiselect", "radio", "button_group"):
+        for widget in at.get(kind):
+            options = [getattr(o, "content", o) for o in widget.options]
+            pickers[f"{kind} {widget.key or widget.label}"] = [str(o) for o in options]
+    return pickers
+
+
+@pytest.mark.parametrize("page", [p for p in ALL_PAGES if p != "views/overview.py"] + ["views/review.py"])
+def test_every_picker_offers_each_label_once(page: str) -> None:
+    # The vendors page offers vendor and moderation-mix metrics in one picker: both had "QA accuracy".
+    at = run_page(page, **({"range": "Last 28 days"}))
+    pickers = picker_options(at)
+    assert any("metric" in name for name in pickers) or page in ("views/catalog.py", "views/sources.py",
+                                                                  "views/review.py"), pickers
+    for name, options in pickers.items():
+        duplicates = sorted({o for o in options if options.count(o) > 1})
+        assert not duplicates, f"{page}: {name} offers {duplicates} more than once"
+
+
+def test_the_frame_pickers_offer_each_label_once() -> None:
+    at = run_page("views/overview.py")
+    pickers = picker_options(at)
+    assert "selectbox range" in pickers
+    for name, options in pickers.items():
+        assert len(options) == len(set(options)), f"{name}: {options}"
