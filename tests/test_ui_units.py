@@ -336,6 +336,7 @@ def test_a_narrow_ratio_axis_gets_one_more_decimal() -> None:
         (0.1234, "ratio", "12.3%"),
         (-0.052, "ratio_delta", "-5.2 pp"),
         (12.345, "hours", "12.3 h"),
+        (0.01, "hours", "36 s"),  # an LLM decision: not "0.01 h"
         (203.4, "seconds", "203 s"),
         (8665785.7, "usd", "$8,665,786"),
         (1.094, "usd", "$1.09"),
@@ -386,3 +387,31 @@ def test_period_labels_read_as_dates() -> None:
     assert Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15)).label() == "9-15 Nov 2026"
     assert Period(dt.date(2026, 10, 19), dt.date(2026, 11, 15)).label() == "19 Oct - 15 Nov 2026"
     assert Period(dt.date(2025, 12, 29), dt.date(2026, 1, 4)).label() == "29 Dec 2025 - 4 Jan 2026"
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [(0.01, "36 s"), (0.0001, "0 s"), (0.25, "15 min"), (59.4 / 60, "59 min"), (59.7 / 60, "1.0 h"),
+     (1.0, "1.0 h"), (36.25, "36.2 h"), (1234.5, "1,234.5 h")],
+)
+def test_turnaround_below_one_hour_reads_in_seconds_or_minutes(hours: float, expected: str) -> None:
+    # 0.01 h = 36 s; 0.25 h = 15 min; 59.7 min rounds to 60 min, which reads 1.0 h
+    assert HOURS.display(hours) == expected
+
+
+def test_a_table_of_channel_turnarounds_shows_seconds_for_algo_and_hours_for_humans() -> None:
+    frame = pl.DataFrame({"channel": ["algo", "llm", "human"], "tat_p50_hours": [0.0004, 0.01, 20.14]})
+    kinds = tables.column_kinds(frame)
+    shown = tables.display_frame(frame, kinds)
+    # 0.0004 h = 1.44 s -> 1 s; 0.01 h = 36 s; 20.14 h -> 20.1 h
+    assert shown["tat_p50_hours"].to_list() == ["1 s", "36 s", "20.1 h"]
+    config = tables.column_config(frame, kinds)
+    assert config["tat_p50_hours"]["label"] == "TAT P50"  # the cells carry their unit
+    hours_only = pl.DataFrame({"tat_p50_hours": [2.0, 20.14]})
+    assert tables.display_frame(hours_only, tables.column_kinds(hours_only))["tat_p50_hours"].to_list() == [
+        2.0, 20.14]
+
+
+def test_a_change_of_an_hours_metric_keeps_the_unit_of_its_values() -> None:
+    assert kpis.format_delta(HOURS, 0.02, 0.01) == "+36 s"  # 0.01 h = 36 s, both values below an hour
+    assert kpis.format_delta(HOURS, 2.5, 2.0) == "+0.5 h"

@@ -96,6 +96,8 @@ def format_delta(metric: MetricDef, value: float | None, previous: float | None)
             return f"{UNCHANGED}0.0 pp"
         return _signed(f"{abs(points):.1f} pp", points < 0)
     shown = metric.display(abs(delta))
+    if metric.unit == "hours" and metric.format is None and max(abs(value), abs(previous)) >= 1:
+        shown = f"{abs(delta):,.1f} h"  # in the values' own unit: a 36 s change of a 62 h TAT is ±0.0 h
     if re.fullmatch(r"[$]?0(\.0+)?( \w+)?", shown):
         return UNCHANGED + shown
     text = _signed(shown, delta < 0)
