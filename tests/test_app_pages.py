@@ -290,3 +290,16 @@ def test_the_frame_pickers_offer_each_label_once() -> None:
     assert "selectbox range" in pickers
     for name, options in pickers.items():
         assert len(options) == len(set(options)), f"{name}: {options}"
+
+
+def test_the_vendor_scorecard_shows_the_aht_baseline_next_to_its_change(access: ScopedAccess) -> None:
+    at = run_page("views/vendors.py")
+    scorecard = next(d.value for d in at.dataframe if "aht_change" in d.value.columns)
+    columns = list(scorecard.columns)
+    assert columns.index("aht_seconds_previous") == columns.index("aht_change") - 1
+    previous = default_request(access).comparison
+    baseline = f"{previous.start.day}-{previous.end.day} {previous.end:%b}"
+    assert any(f"relative to the site's AHT in {baseline}" in c.value for c in at.caption)
+    # the change is the change from that baseline: aht / aht_previous - 1 (scorecard values are percent)
+    row = scorecard.dropna(subset=["aht_seconds_previous", "aht_change"]).iloc[0]
+    assert row["aht_change"] == pytest.approx((row["aht_seconds"] / row["aht_seconds_previous"] - 1) * 100)

@@ -415,3 +415,14 @@ def test_a_table_of_channel_turnarounds_shows_seconds_for_algo_and_hours_for_hum
 def test_a_change_of_an_hours_metric_keeps_the_unit_of_its_values() -> None:
     assert kpis.format_delta(HOURS, 0.02, 0.01) == "+36 s"  # 0.01 h = 36 s, both values below an hour
     assert kpis.format_delta(HOURS, 2.5, 2.0) == "+0.5 h"
+
+
+def test_a_relative_change_is_signed_in_tables_and_the_pdf() -> None:
+    # AHT 290 s -> 400 s: +37.9 %; a fall must read differently from a rise
+    assert tables.column_kind("aht_change", pl.Float64) == "ratio_change"
+    frame = pl.DataFrame({"aht_change": [400 / 290 - 1, -0.05]})
+    kinds = tables.column_kinds(frame)
+    assert tables.column_config(frame, kinds)["aht_change"]["type_config"]["format"] == "%+.1f%%"
+    assert tables.display_frame(frame, kinds)["aht_change"].to_list() == pytest.approx([37.931, -5.0], abs=1e-3)
+    assert tables.cell_text(400 / 290 - 1, "ratio_change") == "+37.9%"
+    assert tables.cell_text(-0.05, "ratio_change") == "-5.0%"

@@ -15,7 +15,8 @@ from ui.context import PageContext
 from ui.kpis import STATUS_FILLS
 
 Kind = Literal[
-    "ratio", "ratio_delta", "hours", "seconds", "usd", "count", "number", "datetime", "date", "text", "bool"
+    "ratio", "ratio_delta", "ratio_change", "hours", "seconds", "usd", "count", "number", "datetime", "date",
+    "text", "bool",
 ]
 
 WORDS: dict[str, str] = {
@@ -45,7 +46,7 @@ LABELS: dict[str, str] = {
     "qa_agree": "QA agree",
     "qa_sampled": "QA sampled",
 }
-RATIO_WORDS = ("rate", "share", "adherence", "accuracy", "change")
+RATIO_WORDS = ("rate", "share", "adherence", "accuracy")
 UNIT_KINDS: dict[str, Kind] = {
     "ratio": "ratio", "hours": "hours", "seconds": "seconds", "usd": "usd", "count": "count",
 }
@@ -100,6 +101,8 @@ def column_kind(column: str, dtype: pl.DataType) -> Kind:
     last = core.rsplit("_", 1)[-1]
     if core.endswith("_id") or core == "id":
         return "text"
+    if last == "change":  # a relative change: signed, so a rise and a fall read differently
+        return "ratio_change"
     if last in RATIO_WORDS or core.startswith("share"):
         return "ratio"
     if last == "hours":
@@ -157,7 +160,7 @@ def display_frame(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> pl.DataFram
         dtype = frame.schema[name]
         if kind == "hours" and has_sub_hour(frame[name]):
             fixes.append(hours_text_expr(name))
-        elif kind in ("ratio", "ratio_delta"):
+        elif kind in ("ratio", "ratio_delta", "ratio_change"):
             fixes.append((pl.col(name) * 100).alias(name))
         elif isinstance(dtype, pl.List):
             fixes.append(pl.col(name).cast(pl.List(pl.String)).list.join(", ").alias(name))
@@ -185,6 +188,8 @@ def column_config(
             config[name] = st.column_config.NumberColumn(label, format="%.1f%%", help=help_text)
         elif kind == "ratio_delta":
             config[name] = st.column_config.NumberColumn(label, format="%+.1f pp", help=help_text)
+        elif kind == "ratio_change":
+            config[name] = st.column_config.NumberColumn(label, format="%+.1f%%", help=help_text)
         elif kind == "hours" and has_sub_hour(frame[name]):  # each cell names its unit
             config[name] = st.column_config.TextColumn(label.removesuffix(" (h)"), help=help_text)
         elif kind == "hours":
@@ -244,7 +249,7 @@ def show_table(
     with footer:
         if caption:
             st.caption(caption)
-        ratios = [c for c, k in resolved.items() if k == "ratio"]
+        ratios = [c for c, k in resolved.items() if k in ("ratio", "ratio_change")]
         exports.table_downloads(ctx, shown, page, what, ratios)
     record_table(ctx, what, shown, resolved, labels)
 
@@ -336,6 +341,7 @@ def cell_text(value: object, kind: Kind, metric: MetricDef | None = None) -> str
         formats = {
             "ratio": lambda: f"{number:.1%}",
             "ratio_delta": lambda: f"{number * 100:+.1f} pp",
+            "ratio_change": lambda: f"{number:+.1%}",
             "hours": lambda: hours_text(number),
             "seconds": lambda: f"{number:,.0f} s",
             "usd": lambda: f"${number:,.0f}" if abs(number) >= 100 or number == 0 else f"${number:,.2f}",
