@@ -67,7 +67,8 @@ def test_dates_and_periods_read_like_a_product() -> None:
         (COUNT, 48, 39, "+9 (+23.1%)"),  # 9 / 39 = 23.08%
         (COUNT, 5, 0, "+5"),  # no relative change from zero
         (HOURS, 62.1, 66.3, "-4.2 h"),
-        (USD, 1.16, 1.10, "+$0.06"),
+        (USD, 1.16, 1.10, "+$0.06 (+5.5%)"),  # 0.06 / 1.10 = 5.45%
+        (USD, 8_000_000.0, 10_000_000.0, "-$2,000,000.00 (-20.0%)"),  # GMV at risk: the change as a percent too
         (COUNT, None, 3, None),
         (COUNT, 3, None, None),
     ],

@@ -83,7 +83,8 @@ UNCHANGED = "±"  # prefix of a change that rounds to nothing: shown grey, witho
 
 
 def format_delta(metric: MetricDef, value: float | None, previous: float | None) -> str | None:
-    """The change as st.metric shows it: '+1.2 pp' for ratios, '+12 (+5.0%)' for counts, else in the unit.
+    """The change as st.metric shows it: '+1.2 pp' for ratios, '+12 (+5.0%)' for counts and dollars, else in
+    the unit.
 
     Returns None without a comparison, and '±0.0 pp' (or '±0 s', ...) when the change rounds to nothing.
     """
@@ -101,7 +102,7 @@ def format_delta(metric: MetricDef, value: float | None, previous: float | None)
     if re.fullmatch(r"[$]?0(\.0+)?( \w+)?", shown):
         return UNCHANGED + shown
     text = _signed(shown, delta < 0)
-    if metric.unit == "count" and previous:
+    if metric.unit in ("count", "usd") and previous:  # "+$1.2M" alone does not say whether that is much
         text += f" ({delta / previous:+.1%})"
     return text
 
