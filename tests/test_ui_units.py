@@ -427,3 +427,21 @@ def test_a_relative_change_is_signed_in_tables_and_the_pdf() -> None:
     assert tables.display_frame(frame, kinds)["aht_change"].to_list() == pytest.approx([37.931, -5.0], abs=1e-3)
     assert tables.cell_text(400 / 290 - 1, "ratio_change") == "+37.9%"
     assert tables.cell_text(-0.05, "ratio_change") == "-5.0%"
+
+
+def _status_colour(spec: dict) -> dict:
+    bars = next(layer for layer in _layers(spec) if _mark(layer) == "bar")
+    return bars["encoding"]["color"]
+
+
+def test_a_legend_offers_target_statuses_only_for_a_metric_with_a_target() -> None:
+    frame = pl.DataFrame({"policy": ["counterfeit", "spam"], "t.submitted": [40, 10]})
+    rows = charts.breakdown_frame(frame, "policy", COUNT, Settings())  # a count without a target
+    colour = _status_colour(charts.breakdown_chart(rows, "policy", "Policy", COUNT).to_dict())
+    assert colour["legend"] is None
+    assert colour["scale"]["domain"] == ["No target"]
+    rates = pl.DataFrame({"policy": ["counterfeit", "spam"], "t.overturn_rate": [0.40, 0.30]})
+    rows = charts.breakdown_frame(rates, "policy", RATE_DOWN, Settings())  # both above 15 %: off target
+    colour = _status_colour(charts.breakdown_chart(rows, "policy", "Policy", RATE_DOWN).to_dict())
+    assert colour["scale"]["domain"] == ["Off target"]  # "On target" is not offered when no bar is
+    assert colour["legend"] == {"orient": "bottom", "title": None}
