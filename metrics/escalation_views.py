@@ -54,8 +54,8 @@ def open_escalations(
     """Escalations open at the period end, most urgent first (priority, then oldest), with age and target status.
 
     Timestamps after the period end are shown as null and `status` is the status as of the period end,
-    so a past period reads as it stood then. `past_target` names the first stage (acknowledge, contain,
-    resolve) still pending at the period end whose priority target the age has passed, or "".
+    so a past period reads as it stood then. `past_target` names the latest stage (resolve, contain,
+    acknowledge) still pending at the period end whose priority target the age has passed, or "".
     """
     end = request.period.end_ts
     spec = RecordSpec(
@@ -80,9 +80,11 @@ def open_escalations(
         pending = pl.lit(True) if stage == "resolve" else pl.col(STAGE_END[stage]).is_null()
         return pending & (age_seconds > pl.col(f"{stage}_target_hours") * 3600).fill_null(False)
 
-    past = pl.when(passed("ack")).then(pl.lit(STAGE_LABELS["ack"]))
+    # the latest target passed: an escalation 110 h old and not contained is past its 72 h resolve
+    # target, which says more than its 24 h contain target
+    past = pl.when(passed("resolve")).then(pl.lit(STAGE_LABELS["resolve"]))
     past = past.when(passed("contain")).then(pl.lit(STAGE_LABELS["contain"]))
-    past = past.when(passed("resolve")).then(pl.lit(STAGE_LABELS["resolve"])).otherwise(pl.lit(""))
+    past = past.when(passed("ack")).then(pl.lit(STAGE_LABELS["ack"])).otherwise(pl.lit(""))
     return (
         records.with_columns(as_of)
         .join(targets, on="priority", how="left")

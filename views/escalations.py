@@ -33,7 +33,8 @@ elif values is not None:
                           columns=OPEN_COLUMNS, widths={"summary": "large"},
                           empty="No escalation was open at the end of the period.",
                           caption=f"By priority, oldest first (up to {OPEN_LIMIT}). 'Past target' names the "
-                                  "first stage whose per-priority target the escalation's age has passed.")
+                                  "latest pending stage whose per-priority target the escalation's age has "
+                                  "passed.")
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
