@@ -102,12 +102,14 @@ def open_escalations(
 
 
 def _by_root_cause(
-    data: DataAccess, request: MetricRequest, event_column: str, *measures: Count
+    data: DataAccess, request: MetricRequest, event_column: str, *measures: Count, known_only: bool = False
 ) -> pl.DataFrame:
-    """Counts per root cause (null -> NOT_SET) of escalations whose `event_column` falls in the period."""
+    """Counts per root cause (null -> NOT_SET, or left out with known_only) of escalations whose
+    `event_column` falls in the period."""
+    known = (NotNull("root_cause"),) if known_only else ()
     spec = AggregateSpec(
         TABLE, (Dim("root_cause"),), measures,
-        where=(request.period.between(event_column), *request.filters_for(FILTERS)),
+        where=(request.period.between(event_column), *known, *request.filters_for(FILTERS)),
         countries=request.countries,
     )
     return data.aggregate(spec).with_columns(pl.col("root_cause").fill_null(NOT_SET))
@@ -129,9 +131,12 @@ def root_cause_pareto(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
 
 
 def recurrence_by_root_cause(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
-    """Per root cause, escalations opened in the period, how many recur an earlier one, and the rate."""
+    """Per root cause, escalations opened in the period, how many recur an earlier one, and the rate.
+
+    Escalations without a root cause yet (most are still open) are left out: "(not set)" is no cause."""
     counts = _by_root_cause(
-        data, request, "opened_at", Count("escalations"), Count("recurrences", NotNull("recurrence_of"))
+        data, request, "opened_at", Count("escalations"), Count("recurrences", NotNull("recurrence_of")),
+        known_only=True,
     )
     return (
         counts.with_columns(ratio_expr("recurrences", "escalations").alias("rate"))

@@ -339,10 +339,10 @@ def test_root_cause_pareto_and_recurrence(tiny: ScopedAccess) -> None:
         {"root_cause": "policy_ambiguity", "resolved": 1, "share": 0.5, "cumulative_share": 1.0},
     ]
     recurrence = esc.recurrence_by_root_cause(tiny, REQUEST)
-    # opened in period: E1 model_regression, E2 null, E6 policy_ambiguity (recurs E5)
+    # opened in period: E1 model_regression, E2 null (no root cause yet: not a row), E6 policy_ambiguity
+    # (recurs E5)
     assert recurrence.to_dicts() == [
         {"root_cause": "policy_ambiguity", "escalations": 1, "recurrences": 1, "rate": 1.0},
-        {"root_cause": esc.NOT_SET, "escalations": 1, "recurrences": 0, "rate": 0.0},
         {"root_cause": "model_regression", "escalations": 1, "recurrences": 0, "rate": 0.0},
     ]
     empty = MetricRequest(Period(dt.date(2025, 1, 1), dt.date(2025, 1, 7)))

@@ -68,7 +68,9 @@ elif values is not None:
                               data=pareto, percent_columns=["share", "cumulative_share"])
     with recurrence_column, layout.section("Recurrence"):
         st.subheader("Recurrence by root cause", anchor=False)
-        tables.show_table(ctx, escalations.recurrence_by_root_cause(ctx.data, request), PAGE, "recurrence")
+        tables.show_table(ctx, escalations.recurrence_by_root_cause(ctx.data, request), PAGE, "recurrence",
+                          caption="Escalations opened in the period, by root cause; those without a root "
+                                  "cause yet are left out.")
 
     st.subheader("Records", anchor=False)
     with layout.section("The escalation records"):
