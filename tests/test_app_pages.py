@@ -303,3 +303,18 @@ def test_the_vendor_scorecard_shows_the_aht_baseline_next_to_its_change(access: 
     # the change is the change from that baseline: aht / aht_previous - 1 (scorecard values are percent)
     row = scorecard.dropna(subset=["aht_seconds_previous", "aht_change"]).iloc[0]
     assert row["aht_change"] == pytest.approx((row["aht_seconds"] / row["aht_seconds_previous"] - 1) * 100)
+
+
+def date_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if 'class="gov-filters"' in m.value]
+
+
+@pytest.mark.parametrize("page", ["views/catalog.py", "views/sources.py"])
+def test_pages_without_dates_show_no_date_line(page: str) -> None:
+    # the catalog and the data source do not depend on the period or the markets
+    assert not date_lines(run_page(page, countries=["DE"]))
+
+
+def test_a_dated_page_shows_its_date_line() -> None:
+    (line,) = date_lines(run_page("views/appeals.py", countries=["DE"]))
+    assert " vs " in line and "DE" in line
