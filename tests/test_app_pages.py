@@ -318,3 +318,10 @@ def test_pages_without_dates_show_no_date_line(page: str) -> None:
 def test_a_dated_page_shows_its_date_line() -> None:
     (line,) = date_lines(run_page("views/appeals.py", countries=["DE"]))
     assert " vs " in line and "DE" in line
+
+
+def test_the_custom_date_inputs_get_the_sidebar_width() -> None:
+    # side by side in two sidebar columns the dates were cut off ("2026/10/1…")
+    at = run_page("views/overview.py", range="Custom range")
+    assert [d.label for d in at.sidebar.date_input] == ["From", "To"]
+    assert not at.sidebar.columns
