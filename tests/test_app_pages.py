@@ -325,3 +325,14 @@ def test_the_custom_date_inputs_get_the_sidebar_width() -> None:
     at = run_page("views/overview.py", range="Custom range")
     assert [d.label for d in at.sidebar.date_input] == ["From", "To"]
     assert not at.sidebar.columns
+
+
+def test_the_appeals_page_has_an_appeals_submitted_card_and_a_cohort_funnel(access: ScopedAccess) -> None:
+    at = run_page("views/appeals.py")
+    values = {k.metric.id: k for k in appeals.kpis(access, default_request(access), Settings())}
+    submitted = values["appeals.submitted"]
+    assert cards(at)["Appeals submitted"] == submitted.metric.display(submitted.value)
+    assert [m.label for m in at.metric][0] == "Appeals submitted"
+    funnel = appeals.funnel(access, default_request(access))
+    assert funnel["count"][1] == submitted.value  # the funnel starts from the card's appeals
+    assert any("followed to its end" in c.value for c in at.caption)
