@@ -50,8 +50,8 @@ elif values is not None:
         charts.show_chart(ctx, chart, PAGE, "funnel", title="Appeal funnel", data=funnel,
                           percent_columns=["share_of_previous_stage"])
         st.caption("The appeals submitted in the period, followed to its end; the first bar is the actioned "
-                   "cases decided in the period (appeal rate = submitted / actioned). 'Appeals decided' on "
-                   "the card also counts appeals submitted earlier.")
+                   "cases decided in the period (appeal rate = submitted / actioned). The metric 'Appeals "
+                   "decided' also counts appeals submitted earlier, so it can exceed these stages.")
     with aging_column, layout.section("Backlog aging"):
         st.subheader("Backlog aging at period end", anchor=False)
         aging = appeals.backlog_aging(ctx.data, request)
