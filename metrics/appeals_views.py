@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from connectors.spec import AggregateSpec, Before, Dim, Elapsed, ElapsedMore, Histogram, NullOrAtLeast
+from connectors.spec import (
+    AggregateSpec, All, Before, Count, Dim, Elapsed, ElapsedMore, Histogram, NullOrAtLeast,
+)
 from metrics.appeals import (
+    OVERTURNED,
     appeal_filters,
     check_dimensions,
     decided_components,
@@ -14,16 +17,33 @@ from metrics.appeals import (
 )
 from metrics.base import DataAccess, MetricRequest, Period, largest_first, outer_merge, ratio, ratio_expr
 
-FUNNEL_STAGES = ("Actioned cases", "Appeals submitted", "Appeals decided", "Overturned")
+# A cohort: the appeals submitted in the period, followed to the period end, so each stage is part of
+# the one before (the actioned cases are the appeal rate's denominator, decided in the period).
+FUNNEL_STAGES = ("Actioned cases decided", "Appeals submitted", "Of these, decided by period end",
+                 "Of these, overturned")
 AGING_EDGES_HOURS: tuple[float, ...] = (24.0, 48.0, 72.0, 168.0)
 AGING_BUCKETS: tuple[str, ...] = ("<24 h", "24-48 h", "48-72 h", "3-7 d", ">7 d")
 OVERTURN_DIMENSIONS = ("policy", "original_channel")
 
 
 def funnel(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
-    """Actioned cases -> appeals submitted -> decided -> overturned in the period, with step shares."""
-    row = flows(data, request, request.period, ()).row(0, named=True)
-    counts = [row["actioned_cases"], row["submitted"], row["decided"], row["overturned"]]
+    """Actioned cases decided in the period -> appeals submitted in it -> of these, decided by the period
+    end -> of these, overturned; with step shares (the first one is the appeal rate).
+
+    Appeals decided in the period (the KPI) include earlier submissions and can outnumber the ones
+    submitted; the funnel follows one group so that every step reads as a share of the one before."""
+    end = request.period.end_ts
+    decided = Before("decided_at", end)
+    cohort = data.aggregate(AggregateSpec(
+        "appeals", (),
+        (Count("submitted"), Count("decided", where=decided),
+         Count("overturned", where=All((decided, OVERTURNED)))),
+        where=(request.period.between("submitted_at"), *appeal_filters(request)),
+        countries=request.countries,
+    ))
+    cohort_row = cohort.row(0, named=True) if cohort.height else {}
+    actioned = flows(data, request, request.period, ()).row(0, named=True)["actioned_cases"]
+    counts = [actioned, *(int(cohort_row.get(c) or 0) for c in ("submitted", "decided", "overturned"))]
     return pl.DataFrame(
         {
             "stage": FUNNEL_STAGES,

@@ -54,8 +54,8 @@ def open_escalations(
     """Escalations open at the period end, most urgent first (priority, then oldest), with age and target status.
 
     Timestamps after the period end are shown as null and `status` is the status as of the period end,
-    so a past period reads as it stood then. `past_target` names the first stage (acknowledge, contain,
-    resolve) still pending at the period end whose priority target the age has passed, or "".
+    so a past period reads as it stood then. `past_target` names the latest stage (resolve, contain,
+    acknowledge) still pending at the period end whose priority target the age has passed, or "".
     """
     end = request.period.end_ts
     spec = RecordSpec(
@@ -80,9 +80,11 @@ def open_escalations(
         pending = pl.lit(True) if stage == "resolve" else pl.col(STAGE_END[stage]).is_null()
         return pending & (age_seconds > pl.col(f"{stage}_target_hours") * 3600).fill_null(False)
 
-    past = pl.when(passed("ack")).then(pl.lit(STAGE_LABELS["ack"]))
+    # the latest target passed: an escalation 110 h old and not contained is past its 72 h resolve
+    # target, which says more than its 24 h contain target
+    past = pl.when(passed("resolve")).then(pl.lit(STAGE_LABELS["resolve"]))
     past = past.when(passed("contain")).then(pl.lit(STAGE_LABELS["contain"]))
-    past = past.when(passed("resolve")).then(pl.lit(STAGE_LABELS["resolve"])).otherwise(pl.lit(""))
+    past = past.when(passed("ack")).then(pl.lit(STAGE_LABELS["ack"])).otherwise(pl.lit(""))
     return (
         records.with_columns(as_of)
         .join(targets, on="priority", how="left")
@@ -100,12 +102,14 @@ def open_escalations(
 
 
 def _by_root_cause(
-    data: DataAccess, request: MetricRequest, event_column: str, *measures: Count
+    data: DataAccess, request: MetricRequest, event_column: str, *measures: Count, known_only: bool = False
 ) -> pl.DataFrame:
-    """Counts per root cause (null -> NOT_SET) of escalations whose `event_column` falls in the period."""
+    """Counts per root cause (null -> NOT_SET, or left out with known_only) of escalations whose
+    `event_column` falls in the period."""
+    known = (NotNull("root_cause"),) if known_only else ()
     spec = AggregateSpec(
         TABLE, (Dim("root_cause"),), measures,
-        where=(request.period.between(event_column), *request.filters_for(FILTERS)),
+        where=(request.period.between(event_column), *known, *request.filters_for(FILTERS)),
         countries=request.countries,
     )
     return data.aggregate(spec).with_columns(pl.col("root_cause").fill_null(NOT_SET))
@@ -127,9 +131,12 @@ def root_cause_pareto(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
 
 
 def recurrence_by_root_cause(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
-    """Per root cause, escalations opened in the period, how many recur an earlier one, and the rate."""
+    """Per root cause, escalations opened in the period, how many recur an earlier one, and the rate.
+
+    Escalations without a root cause yet (most are still open) are left out: "(not set)" is no cause."""
     counts = _by_root_cause(
-        data, request, "opened_at", Count("escalations"), Count("recurrences", NotNull("recurrence_of"))
+        data, request, "opened_at", Count("escalations"), Count("recurrences", NotNull("recurrence_of")),
+        known_only=True,
     )
     return (
         counts.with_columns(ratio_expr("recurrences", "escalations").alias("rate"))

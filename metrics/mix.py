@@ -80,7 +80,7 @@ METRICS: tuple[MetricDef, ...] = register(
     ),
     MetricDef(
         id="mix.qa_accuracy",
-        label="QA accuracy",
+        label="Decision QA accuracy",
         definition="QA-sampled decisions whose QA verdict agreed / QA-sampled decisions with a verdict.",
         unit="ratio",
         direction="up",

@@ -23,6 +23,18 @@ UNIT_FORMATS: dict[Unit, str] = {
 }
 
 
+def hours_text(hours: float) -> str:
+    """A duration given in hours, readable at any size: '36 s' and '12 min' below one hour, else '4.5 h'.
+
+    Algorithm and LLM decisions take seconds; '0.01 h' would hide that."""
+    size = abs(hours)
+    if round(size * 3600) < 60:
+        return f"{hours * 3600:.0f} s"
+    if round(size * 60) < 60:
+        return f"{hours * 60:.0f} min"
+    return f"{hours:,.1f} h"
+
+
 @dataclass(frozen=True)
 class MetricDef:
     id: str
@@ -40,6 +52,8 @@ class MetricDef:
     def display(self, value: float | None) -> str:
         if value is None:
             return "—"
+        if self.format is None and self.unit == "hours":
+            return hours_text(value)
         return (self.format or UNIT_FORMATS[self.unit]).format(value)
 
 
@@ -51,10 +65,15 @@ _REGISTRY: dict[str, MetricDef] = {}
 
 
 def register(*metrics: MetricDef) -> tuple[MetricDef, ...]:
-    """Add metrics at import time; a second registration of an id is a programming error."""
+    """Add metrics at import time; a second id or label is a programming error.
+
+    Labels are unique too: pickers, cards and export headers name a metric by its label alone."""
     for metric in metrics:
         if metric.id in _REGISTRY:
             raise DuplicateMetricError(f"metric id registered twice: {metric.id}")
+        twin = next((m.id for m in _REGISTRY.values() if m.label == metric.label), None)
+        if twin is not None:
+            raise DuplicateMetricError(f"metric label {metric.label!r} of {metric.id} is already {twin}'s")
         _REGISTRY[metric.id] = metric
     return metrics
 

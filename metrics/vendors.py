@@ -80,7 +80,7 @@ METRICS: tuple[MetricDef, ...] = register(
     ),
     MetricDef(
         id="vendors.qa_accuracy",
-        label="QA accuracy",
+        label="Vendor QA accuracy",
         definition="QA-sampled human cases whose reviewer agreed / QA-sampled human cases with a verdict.",
         unit="ratio",
         direction="up",

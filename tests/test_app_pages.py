@@ -277,3 +277,79 @@ def test_a_user_with_an_unknown_market_code_sees_no_data_and_the_code_named(
     assert not at.exception
     assert any("'XX'" in e.value and "countries table" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.metric  # DE alone is not shown either: the account is wrong until an admin fixes it
+
+
+def picker_options(at: AppTest) -> dict[str, list[str]]:
+    """Every picker the run drew (selectbox, multiselect, radio, segmented control): its label -> options."""
+    pickers = {}
+    for kind in ("selectbox", "multiselect", "radio", "button_group"):
+        for widget in at.get(kind):
+            options = [getattr(o, "content", o) for o in widget.options]
+            pickers[f"{kind} {widget.key or widget.label}"] = [str(o) for o in options]
+    return pickers
+
+
+@pytest.mark.parametrize("page", [p for p in ALL_PAGES if p != "views/overview.py"] + ["views/review.py"])
+def test_every_picker_offers_each_label_once(page: str) -> None:
+    # The vendors page offers vendor and moderation-mix metrics in one picker: both had "QA accuracy".
+    at = run_page(page, **({"range": "Last 28 days"}))
+    pickers = picker_options(at)
+    assert any("metric" in name for name in pickers) or page in ("views/catalog.py", "views/sources.py",
+                                                                  "views/review.py"), pickers
+    for name, options in pickers.items():
+        duplicates = sorted({o for o in options if options.count(o) > 1})
+        assert not duplicates, f"{page}: {name} offers {duplicates} more than once"
+
+
+def test_the_frame_pickers_offer_each_label_once() -> None:
+    at = run_page("views/overview.py")
+    pickers = picker_options(at)
+    assert "selectbox range" in pickers
+    for name, options in pickers.items():
+        assert len(options) == len(set(options)), f"{name}: {options}"
+
+
+def test_the_vendor_scorecard_shows_the_aht_baseline_next_to_its_change(access: ScopedAccess) -> None:
+    at = run_page("views/vendors.py")
+    scorecard = next(d.value for d in at.dataframe if "aht_change" in d.value.columns)
+    columns = list(scorecard.columns)
+    assert columns.index("aht_seconds_previous") == columns.index("aht_change") - 1
+    previous = default_request(access).comparison
+    baseline = f"{previous.start.day}-{previous.end.day} {previous.end:%b}"
+    assert any(f"relative to the site's AHT in {baseline}" in c.value for c in at.caption)
+    # the change is the change from that baseline: aht / aht_previous - 1 (scorecard values are percent)
+    row = scorecard.dropna(subset=["aht_seconds_previous", "aht_change"]).iloc[0]
+    assert row["aht_change"] == pytest.approx((row["aht_seconds"] / row["aht_seconds_previous"] - 1) * 100)
+
+
+def date_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if 'class="gov-filters"' in m.value]
+
+
+@pytest.mark.parametrize("page", ["views/catalog.py", "views/sources.py"])
+def test_pages_without_dates_show_no_date_line(page: str) -> None:
+    # the catalog and the data source do not depend on the period or the markets
+    assert not date_lines(run_page(page, countries=["DE"]))
+
+
+def test_a_dated_page_shows_its_date_line() -> None:
+    (line,) = date_lines(run_page("views/appeals.py", countries=["DE"]))
+    assert " vs " in line and "DE" in line
+
+
+def test_the_custom_date_inputs_get_the_sidebar_width() -> None:
+    # side by side in two sidebar columns the dates were cut off ("2026/10/1…")
+    at = run_page("views/overview.py", range="Custom range")
+    assert [d.label for d in at.sidebar.date_input] == ["From", "To"]
+    assert not at.sidebar.columns
+
+
+def test_the_appeals_page_has_an_appeals_submitted_card_and_a_cohort_funnel(access: ScopedAccess) -> None:
+    at = run_page("views/appeals.py")
+    values = {k.metric.id: k for k in appeals.kpis(access, default_request(access), Settings())}
+    submitted = values["appeals.submitted"]
+    assert cards(at)["Appeals submitted"] == submitted.metric.display(submitted.value)
+    assert [m.label for m in at.metric][0] == "Appeals submitted"
+    funnel = appeals.funnel(access, default_request(access))
+    assert funnel["count"][1] == submitted.value  # the funnel starts from the card's appeals
+    assert any("followed to its end" in c.value for c in at.caption)

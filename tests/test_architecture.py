@@ -59,6 +59,15 @@ def test_duplicate_metric_ids_fail() -> None:
         register(MetricDef(first.id, "x", "A second declaration of the same id.", "count", "up"))
 
 
+def test_duplicate_metric_labels_fail() -> None:
+    # a picker or export header names a metric by its label alone, so two "QA accuracy" are ambiguous
+    first = all_metrics()[0]
+    with pytest.raises(DuplicateMetricError, match=first.label):
+        register(MetricDef("test.twin", first.label, "Another metric with the same label.", "count", "up"))
+    labels = [m.label for m in all_metrics()]
+    assert len(labels) == len(set(labels))
+
+
 def test_every_metric_is_documented_in_the_catalog_page() -> None:
     # the catalog lists the registry itself, so every metric and its definition reach users
     source = (REPO / "views" / "catalog.py").read_text()

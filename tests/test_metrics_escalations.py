@@ -318,6 +318,16 @@ def test_open_escalations_at_period_end(tiny: ScopedAccess) -> None:
     # a longer contain target moves E2 back within target (62.75 h < 72 h, resolve 72 h not passed)
     lenient = Settings(sections={"escalations": {"targets": {"P0": {"contain_hours": 72}}}})
     assert esc.open_escalations(tiny, REQUEST, lenient, limit=3).row(0, named=True)["past_target"] == ""
+    # tighter P2 targets: E6 (136 h, never acknowledged) is past ack 24 h, contain 100 h and resolve 120 h,
+    # and is named by the latest of them; E4 (638 h, acknowledged and contained) is past resolve only
+    def past_targets(p2_targets: dict[str, float]) -> dict[int, str]:
+        settings = Settings(sections={"escalations": {"targets": {"P2": p2_targets}}})
+        table = esc.open_escalations(tiny, REQUEST, settings)
+        return dict(table.select("escalation_id", "past_target").iter_rows())
+
+    past = past_targets({"contain_hours": 100, "resolve_hours": 120})
+    assert past[6] == "resolve" and past[4] == "resolve"
+    assert past_targets({"contain_hours": 100})[6] == "contain"  # 24 h and 100 h passed, 336 h not
     assert esc.open_escalations(tiny, REQUEST, DEFAULT, limit=1)["escalation_id"].to_list() == [2]  # the P0 survives the LIMIT
 
 
@@ -329,10 +339,10 @@ def test_root_cause_pareto_and_recurrence(tiny: ScopedAccess) -> None:
         {"root_cause": "policy_ambiguity", "resolved": 1, "share": 0.5, "cumulative_share": 1.0},
     ]
     recurrence = esc.recurrence_by_root_cause(tiny, REQUEST)
-    # opened in period: E1 model_regression, E2 null, E6 policy_ambiguity (recurs E5)
+    # opened in period: E1 model_regression, E2 null (no root cause yet: not a row), E6 policy_ambiguity
+    # (recurs E5)
     assert recurrence.to_dicts() == [
         {"root_cause": "policy_ambiguity", "escalations": 1, "recurrences": 1, "rate": 1.0},
-        {"root_cause": esc.NOT_SET, "escalations": 1, "recurrences": 0, "rate": 0.0},
         {"root_cause": "model_regression", "escalations": 1, "recurrences": 0, "rate": 0.0},
     ]
     empty = MetricRequest(Period(dt.date(2025, 1, 1), dt.date(2025, 1, 7)))
@@ -380,7 +390,8 @@ def _assert_stories(data: ScopedAccess, p0_country: str, recurring_root_cause: s
     assert story["country_code"] == p0_country and story["source"] == "regulator"
     # acknowledged, never contained: opened 4 days before the end at 09:15 -> 110.75 h at the end bound
     assert story["acknowledged_at"] is not None and story["contained_at"] is None
-    assert story["past_target"] == "contain" and story["age_hours"] == pytest.approx(4 * 24 + 14.75)
+    # past its 24 h contain and its 72 h resolve target: the latest one is named
+    assert story["past_target"] == "resolve" and story["age_hours"] == pytest.approx(4 * 24 + 14.75)
     by_market = esc.breakdown(data, week, ("country_code",))
     p0_by_market = dict(by_market.select("country_code", "escalations.p0_open").iter_rows())
     assert p0_by_market[p0_country] == 1.0 and sum(p0_by_market.values()) == 1.0

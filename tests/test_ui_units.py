@@ -67,7 +67,8 @@ def test_dates_and_periods_read_like_a_product() -> None:
         (COUNT, 48, 39, "+9 (+23.1%)"),  # 9 / 39 = 23.08%
         (COUNT, 5, 0, "+5"),  # no relative change from zero
         (HOURS, 62.1, 66.3, "-4.2 h"),
-        (USD, 1.16, 1.10, "+$0.06"),
+        (USD, 1.16, 1.10, "+$0.06 (+5.5%)"),  # 0.06 / 1.10 = 5.45%
+        (USD, 8_000_000.0, 10_000_000.0, "-$2,000,000.00 (-20.0%)"),  # GMV at risk: the change as a percent too
         (COUNT, None, 3, None),
         (COUNT, 3, None, None),
     ],
@@ -336,6 +337,7 @@ def test_a_narrow_ratio_axis_gets_one_more_decimal() -> None:
         (0.1234, "ratio", "12.3%"),
         (-0.052, "ratio_delta", "-5.2 pp"),
         (12.345, "hours", "12.3 h"),
+        (0.01, "hours", "36 s"),  # an LLM decision: not "0.01 h"
         (203.4, "seconds", "203 s"),
         (8665785.7, "usd", "$8,665,786"),
         (1.094, "usd", "$1.09"),
@@ -386,3 +388,60 @@ def test_period_labels_read_as_dates() -> None:
     assert Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15)).label() == "9-15 Nov 2026"
     assert Period(dt.date(2026, 10, 19), dt.date(2026, 11, 15)).label() == "19 Oct - 15 Nov 2026"
     assert Period(dt.date(2025, 12, 29), dt.date(2026, 1, 4)).label() == "29 Dec 2025 - 4 Jan 2026"
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [(0.01, "36 s"), (0.0001, "0 s"), (0.25, "15 min"), (59.4 / 60, "59 min"), (59.7 / 60, "1.0 h"),
+     (1.0, "1.0 h"), (36.25, "36.2 h"), (1234.5, "1,234.5 h")],
+)
+def test_turnaround_below_one_hour_reads_in_seconds_or_minutes(hours: float, expected: str) -> None:
+    # 0.01 h = 36 s; 0.25 h = 15 min; 59.7 min rounds to 60 min, which reads 1.0 h
+    assert HOURS.display(hours) == expected
+
+
+def test_a_table_of_channel_turnarounds_shows_seconds_for_algo_and_hours_for_humans() -> None:
+    frame = pl.DataFrame({"channel": ["algo", "llm", "human"], "tat_p50_hours": [0.0004, 0.01, 20.14]})
+    kinds = tables.column_kinds(frame)
+    shown = tables.display_frame(frame, kinds)
+    # 0.0004 h = 1.44 s -> 1 s; 0.01 h = 36 s; 20.14 h -> 20.1 h
+    assert shown["tat_p50_hours"].to_list() == ["1 s", "36 s", "20.1 h"]
+    config = tables.column_config(frame, kinds)
+    assert config["tat_p50_hours"]["label"] == "TAT P50"  # the cells carry their unit
+    hours_only = pl.DataFrame({"tat_p50_hours": [2.0, 20.14]})
+    assert tables.display_frame(hours_only, tables.column_kinds(hours_only))["tat_p50_hours"].to_list() == [
+        2.0, 20.14]
+
+
+def test_a_change_of_an_hours_metric_keeps_the_unit_of_its_values() -> None:
+    assert kpis.format_delta(HOURS, 0.02, 0.01) == "+36 s"  # 0.01 h = 36 s, both values below an hour
+    assert kpis.format_delta(HOURS, 2.5, 2.0) == "+0.5 h"
+
+
+def test_a_relative_change_is_signed_in_tables_and_the_pdf() -> None:
+    # AHT 290 s -> 400 s: +37.9 %; a fall must read differently from a rise
+    assert tables.column_kind("aht_change", pl.Float64) == "ratio_change"
+    frame = pl.DataFrame({"aht_change": [400 / 290 - 1, -0.05]})
+    kinds = tables.column_kinds(frame)
+    assert tables.column_config(frame, kinds)["aht_change"]["type_config"]["format"] == "%+.1f%%"
+    assert tables.display_frame(frame, kinds)["aht_change"].to_list() == pytest.approx([37.931, -5.0], abs=1e-3)
+    assert tables.cell_text(400 / 290 - 1, "ratio_change") == "+37.9%"
+    assert tables.cell_text(-0.05, "ratio_change") == "-5.0%"
+
+
+def _status_colour(spec: dict) -> dict:
+    bars = next(layer for layer in _layers(spec) if _mark(layer) == "bar")
+    return bars["encoding"]["color"]
+
+
+def test_a_legend_offers_target_statuses_only_for_a_metric_with_a_target() -> None:
+    frame = pl.DataFrame({"policy": ["counterfeit", "spam"], "t.submitted": [40, 10]})
+    rows = charts.breakdown_frame(frame, "policy", COUNT, Settings())  # a count without a target
+    colour = _status_colour(charts.breakdown_chart(rows, "policy", "Policy", COUNT).to_dict())
+    assert colour["legend"] is None
+    assert colour["scale"]["domain"] == ["No target"]
+    rates = pl.DataFrame({"policy": ["counterfeit", "spam"], "t.overturn_rate": [0.40, 0.30]})
+    rows = charts.breakdown_frame(rates, "policy", RATE_DOWN, Settings())  # both above 15 %: off target
+    colour = _status_colour(charts.breakdown_chart(rows, "policy", "Policy", RATE_DOWN).to_dict())
+    assert colour["scale"]["domain"] == ["Off target"]  # "On target" is not offered when no bar is
+    assert colour["legend"] == {"orient": "bottom", "title": None}

@@ -278,6 +278,16 @@ def breakdown_frame(
     ).with_columns(axis_label=pl.format("{}  ·  {}", pl.col(dimension), pl.col("value_label")))
 
 
+def status_color_encoding(statuses: Sequence[str]) -> alt.Color:
+    """Bar colour by target status; the legend offers only the statuses shown, none when no bar has a
+    target (a metric without a target is never "On target" or "Off target")."""
+    order = [s for s in ("on_target", "off_target", "no_target", "no_data") if STATUS_LABELS[s] in statuses]
+    scale = alt.Scale(domain=[STATUS_LABELS[s] for s in order], range=[STATUS_COLORS[s] for s in order])
+    judged = any(s in ("on_target", "off_target") for s in order)
+    legend = alt.Legend(title=None, orient="bottom") if judged else None
+    return alt.Color("status:N", scale=scale, legend=legend)
+
+
 def breakdown_chart(
     rows: pl.DataFrame, dimension: str, dimension_label: str, metric: MetricDef
 ) -> alt.LayerChart:
@@ -293,14 +303,10 @@ def breakdown_chart(
         alt.Tooltip("previous_label:N", title="Comparison period"),
         alt.Tooltip("status:N", title="Target status"),
     ]
-    status_scale = alt.Scale(
-        domain=[STATUS_LABELS[s] for s in ("on_target", "off_target", "no_target")],
-        range=[STATUS_COLORS[s] for s in ("on_target", "off_target", "no_target")],
-    )
     bars = alt.Chart(rows).mark_bar(cursor="pointer", cornerRadiusEnd=2).encode(
         y=y,
         x=alt.X("value:Q", title=axis_title(metric), axis=value_axis(metric)),
-        color=alt.Color("status:N", scale=status_scale, legend=alt.Legend(title=None, orient="bottom")),
+        color=status_color_encoding(rows["status"].to_list()),
         opacity=alt.OpacityValue(0.35, condition={"param": SELECTION, "value": 1.0}),
         tooltip=tooltip,
     ).add_params(pick)

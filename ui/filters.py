@@ -92,11 +92,11 @@ def date_filter(as_of: dt.date, earliest: dt.date) -> Period:
     default = preset_period("Last 28 days", as_of)
     for key in ("start", "end"):
         note_ignored(key, _url_date_problems(key, earliest, as_of))
-    left, right = st.sidebar.columns(2)
-    start = left.date_input(
+    # one above the other: side by side in the sidebar each box is too narrow for its date
+    start = st.sidebar.date_input(
         "From", value=default.start, min_value=earliest, max_value=as_of, key="start", bind="query-params"
     )
-    end = right.date_input(
+    end = st.sidebar.date_input(
         "To", value=default.end, min_value=earliest, max_value=as_of, key="end", bind="query-params"
     )
     if end < start:

@@ -83,7 +83,8 @@ UNCHANGED = "±"  # prefix of a change that rounds to nothing: shown grey, witho
 
 
 def format_delta(metric: MetricDef, value: float | None, previous: float | None) -> str | None:
-    """The change as st.metric shows it: '+1.2 pp' for ratios, '+12 (+5.0%)' for counts, else in the unit.
+    """The change as st.metric shows it: '+1.2 pp' for ratios, '+12 (+5.0%)' for counts and dollars, else in
+    the unit.
 
     Returns None without a comparison, and '±0.0 pp' (or '±0 s', ...) when the change rounds to nothing.
     """
@@ -96,10 +97,12 @@ def format_delta(metric: MetricDef, value: float | None, previous: float | None)
             return f"{UNCHANGED}0.0 pp"
         return _signed(f"{abs(points):.1f} pp", points < 0)
     shown = metric.display(abs(delta))
+    if metric.unit == "hours" and metric.format is None and max(abs(value), abs(previous)) >= 1:
+        shown = f"{abs(delta):,.1f} h"  # in the values' own unit: a 36 s change of a 62 h TAT is ±0.0 h
     if re.fullmatch(r"[$]?0(\.0+)?( \w+)?", shown):
         return UNCHANGED + shown
     text = _signed(shown, delta < 0)
-    if metric.unit == "count" and previous:
+    if metric.unit in ("count", "usd") and previous:  # "+$1.2M" alone does not say whether that is much
         text += f" ({delta / previous:+.1%})"
     return text
 

@@ -81,24 +81,30 @@ def header(
     title: str,
     description: str = "",
     page_filters: dict[str, Sequence[str] | None] | None = None,
+    *,
+    dated: bool = True,
 ) -> None:
     """Page title and, below it, the active filters in one line (the comparison period named).
 
+    Pages whose content does not depend on the dates or markets (the catalog, the data source) pass
+    dated=False: a date line there would claim a filter that does not apply.
     Right of the title is the slot the frame fills with the page's PDF download after the page ran.
     """
     title_column, export_column = st.columns([6, 1], vertical_alignment="bottom")
     title_column.title(title, anchor=False)
     extra = [f"{FILTER_LABELS.get(k, k)}: {', '.join(v)}" for k, v in (page_filters or {}).items() if v]
     ctx.report.title = title
-    ctx.report.filters = " · ".join([ctx.filters_line, *extra])
+    filters_line = [ctx.filters_line] if dated else []
+    ctx.report.filters = " · ".join([*filters_line, *extra])
     ctx.report.slot = export_column.empty()
     if ctx.presentation:
         if extra:
             line = _escape(" · ".join(extra))
             st.markdown(f'<div class="gov-present-line">{line}</div>', unsafe_allow_html=True)
         return
-    line = " · ".join([ctx.filters_line, *extra])
-    st.markdown(f'<div class="gov-filters">{_escape(line)}</div>', unsafe_allow_html=True)
+    line = " · ".join([*filters_line, *extra])
+    if line:
+        st.markdown(f'<div class="gov-filters">{_escape(line)}</div>', unsafe_allow_html=True)
     if description:
         st.caption(description)
 

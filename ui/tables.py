@@ -8,14 +8,15 @@ import polars as pl
 import streamlit as st
 
 from metrics.base import target_status
-from metrics.registry import MetricDef, all_metrics
+from metrics.registry import MetricDef, all_metrics, hours_text
 from metrics.targets import Settings
 from ui import exports
 from ui.context import PageContext
 from ui.kpis import STATUS_FILLS
 
 Kind = Literal[
-    "ratio", "ratio_delta", "hours", "seconds", "usd", "count", "number", "datetime", "date", "text", "bool"
+    "ratio", "ratio_delta", "ratio_change", "hours", "seconds", "usd", "count", "number", "datetime", "date",
+    "text", "bool",
 ]
 
 WORDS: dict[str, str] = {
@@ -45,7 +46,7 @@ LABELS: dict[str, str] = {
     "qa_agree": "QA agree",
     "qa_sampled": "QA sampled",
 }
-RATIO_WORDS = ("rate", "share", "adherence", "accuracy", "change")
+RATIO_WORDS = ("rate", "share", "adherence", "accuracy")
 UNIT_KINDS: dict[str, Kind] = {
     "ratio": "ratio", "hours": "hours", "seconds": "seconds", "usd": "usd", "count": "count",
 }
@@ -100,6 +101,8 @@ def column_kind(column: str, dtype: pl.DataType) -> Kind:
     last = core.rsplit("_", 1)[-1]
     if core.endswith("_id") or core == "id":
         return "text"
+    if last == "change":  # a relative change: signed, so a rise and a fall read differently
+        return "ratio_change"
     if last in RATIO_WORDS or core.startswith("share"):
         return "ratio"
     if last == "hours":
@@ -131,17 +134,33 @@ def _usd_format(series: pl.Series) -> str:
     return "$%.4f" if smallest is not None and smallest < 0.1 else "dollar"
 
 
-def _hours_format(series: pl.Series) -> str:
+def has_sub_hour(series: pl.Series) -> bool:
+    """True when an hours column holds a value below one hour (shown as seconds or minutes)."""
     smallest = _smallest(series)
-    return "%.2f h" if smallest is not None and smallest < 0.1 else "%.1f h"
+    return smallest is not None and smallest < 1
+
+
+def hours_text_expr(column: str) -> pl.Expr:
+    """hours_text as a Polars expression: '36 s', '12 min', '4.5 h' (nulls stay null)."""
+    value = pl.col(column).cast(pl.Float64)
+    seconds, minutes = (value * 3600).round(0), (value * 60).round(0)
+    return (
+        pl.when(seconds.abs() < 60).then(pl.format("{} s", seconds.cast(pl.Int64)))
+        .when(minutes.abs() < 60).then(pl.format("{} min", minutes.cast(pl.Int64)))
+        .otherwise(pl.format("{} h", value.round(1)))
+        .alias(column)
+    )
 
 
 def display_frame(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> pl.DataFrame:
-    """What st.dataframe shows: ratios as percent numbers, lists joined, ids as text."""
+    """What st.dataframe shows: ratios as percent numbers, lists joined, ids as text, sub-hour durations
+    as seconds or minutes."""
     fixes = []
     for name, kind in kinds.items():
         dtype = frame.schema[name]
-        if kind in ("ratio", "ratio_delta"):
+        if kind == "hours" and has_sub_hour(frame[name]):
+            fixes.append(hours_text_expr(name))
+        elif kind in ("ratio", "ratio_delta", "ratio_change"):
             fixes.append((pl.col(name) * 100).alias(name))
         elif isinstance(dtype, pl.List):
             fixes.append(pl.col(name).cast(pl.List(pl.String)).list.join(", ").alias(name))
@@ -169,8 +188,12 @@ def column_config(
             config[name] = st.column_config.NumberColumn(label, format="%.1f%%", help=help_text)
         elif kind == "ratio_delta":
             config[name] = st.column_config.NumberColumn(label, format="%+.1f pp", help=help_text)
+        elif kind == "ratio_change":
+            config[name] = st.column_config.NumberColumn(label, format="%+.1f%%", help=help_text)
+        elif kind == "hours" and has_sub_hour(frame[name]):  # each cell names its unit
+            config[name] = st.column_config.TextColumn(label.removesuffix(" (h)"), help=help_text)
         elif kind == "hours":
-            config[name] = st.column_config.NumberColumn(label, format=_hours_format(frame[name]), help=help_text)
+            config[name] = st.column_config.NumberColumn(label, format="%.1f h", help=help_text)
         elif kind == "seconds":
             config[name] = st.column_config.NumberColumn(label, format="%.0f s", help=help_text)
         elif kind == "usd":
@@ -226,7 +249,7 @@ def show_table(
     with footer:
         if caption:
             st.caption(caption)
-        ratios = [c for c, k in resolved.items() if k == "ratio"]
+        ratios = [c for c, k in resolved.items() if k in ("ratio", "ratio_change")]
         exports.table_downloads(ctx, shown, page, what, ratios)
     record_table(ctx, what, shown, resolved, labels)
 
@@ -318,7 +341,8 @@ def cell_text(value: object, kind: Kind, metric: MetricDef | None = None) -> str
         formats = {
             "ratio": lambda: f"{number:.1%}",
             "ratio_delta": lambda: f"{number * 100:+.1f} pp",
-            "hours": lambda: f"{number:,.1f} h",
+            "ratio_change": lambda: f"{number:+.1%}",
+            "hours": lambda: hours_text(number),
             "seconds": lambda: f"{number:,.0f} s",
             "usd": lambda: f"${number:,.0f}" if abs(number) >= 100 or number == 0 else f"${number:,.2f}",
             "count": lambda: f"{number:,.0f}",

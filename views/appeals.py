@@ -8,6 +8,7 @@ from ui.context import page_context
 
 PAGE = "appeals"
 FILTER_OF = {"policy": "policy", "original_channel": "channel"}  # breakdown dimension -> page filter
+CARDS = ("appeals.submitted", *appeals.KPI_IDS)  # the volume first: the funnel and the rates start there
 
 ctx = page_context()
 chosen, options = layout.page_filters(ctx, {"policy": ("appeals", "policy"),
@@ -22,7 +23,7 @@ if values is not None and not kpis.has_data(values):
 elif values is not None:
     grain = charts.grain_for(request)
     trend = layout.load("The appeals trend", appeals.trend, ctx.data, request, grain)
-    kpis.kpi_row(values, appeals.KPI_IDS, request.period, trend, key=PAGE)
+    kpis.kpi_row(values, CARDS, request.period, trend, key=PAGE)
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
@@ -42,12 +43,15 @@ elif values is not None:
 
     funnel_column, aging_column = st.columns(2, gap="large")
     with funnel_column, layout.section("The appeal funnel"):
-        st.subheader("Funnel", anchor=False)
+        st.subheader("Funnel of the period's appeals", anchor=False)
         funnel = appeals.funnel(ctx.data, request)
         chart = view_charts.bar_chart(funnel, "stage", "count", value_title="Count",
                                  extra_tooltips=[("share_of_previous_stage:Q", "Of previous stage", ".1%")])
         charts.show_chart(ctx, chart, PAGE, "funnel", title="Appeal funnel", data=funnel,
                           percent_columns=["share_of_previous_stage"])
+        st.caption("The appeals submitted in the period, followed to its end; the first bar is the actioned "
+                   "cases decided in the period (appeal rate = submitted / actioned). The metric 'Appeals "
+                   "decided' also counts appeals submitted earlier, so it can exceed these stages.")
     with aging_column, layout.section("Backlog aging"):
         st.subheader("Backlog aging at period end", anchor=False)
         aging = appeals.backlog_aging(ctx.data, request)

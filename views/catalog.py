@@ -15,7 +15,7 @@ UNITS = {"count": "count", "ratio": "percent", "hours": "hours", "seconds": "sec
 ctx = page_context()
 layout.header(ctx, "Metric catalog", "Every metric is declared once; the cards, charts, exports and the CLI "
               "read these definitions. The effective target is the config override where one is set, else "
-              "the default.")
+              "the default.", dated=False)
 
 catalog = pl.DataFrame(
     [

@@ -33,7 +33,8 @@ elif values is not None:
                           columns=OPEN_COLUMNS, widths={"summary": "large"},
                           empty="No escalation was open at the end of the period.",
                           caption=f"By priority, oldest first (up to {OPEN_LIMIT}). 'Past target' names the "
-                                  "first stage whose per-priority target the escalation's age has passed.")
+                                  "latest pending stage whose per-priority target the escalation's age has "
+                                  "passed.")
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
@@ -67,7 +68,9 @@ elif values is not None:
                               data=pareto, percent_columns=["share", "cumulative_share"])
     with recurrence_column, layout.section("Recurrence"):
         st.subheader("Recurrence by root cause", anchor=False)
-        tables.show_table(ctx, escalations.recurrence_by_root_cause(ctx.data, request), PAGE, "recurrence")
+        tables.show_table(ctx, escalations.recurrence_by_root_cause(ctx.data, request), PAGE, "recurrence",
+                          caption="Escalations opened in the period, by root cause; those without a root "
+                                  "cause yet are left out.")
 
     st.subheader("Records", anchor=False)
     with layout.section("The escalation records"):

@@ -10,7 +10,7 @@ from ui.kpis import format_day
 
 ctx = page_context()
 layout.header(ctx, "Data source", "The database this dashboard reads (read-only) and the canonical tables "
-              "of the data contract it maps to.")
+              "of the data contract it maps to.", dated=False)
 
 with layout.section("The data source"):
     source = data.get_source(ctx.data.url, ctx.data.config_path)

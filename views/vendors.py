@@ -10,8 +10,8 @@ PAGE = "vendors"
 FILTER_OF = {"vendor_site": "vendor_site", "policy": "policy", "channel": "channel"}
 VENDOR_FILTERS, MIX_FILTERS = ("vendor_site", "policy"), ("policy", "channel")  # the mix compares channels
 SCORECARD = ["vendor_site", "cases", "tat_adherence", "tat_adherence_target", "aht_seconds",
-             "aht_seconds_target", "aht_change", "qa_accuracy", "qa_accuracy_target", "cost_per_case",
-             "cost_per_case_target", "missed", "weeks_breached", "weeks"]
+             "aht_seconds_target", "aht_seconds_previous", "aht_change", "qa_accuracy", "qa_accuracy_target",
+             "cost_per_case", "cost_per_case_target", "missed", "weeks_breached", "weeks"]
 
 ctx = page_context()
 chosen, options = layout.page_filters(ctx, {
@@ -60,13 +60,17 @@ else:
         match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
 
+    baseline = kpis.short_period(ctx.request.period.previous())  # the comparison period of the AHT change
     with layout.section("The vendor scorecard"):
         st.subheader("Vendor site scorecard", anchor=False)
         tables.show_table(ctx, vendors.scorecard(ctx.data, vendor_request), PAGE, "scorecard",
                           columns=SCORECARD,
                           labels={"missed": "Targets missed", "weeks": "Weeks judged",
-                                  "aht_change": "AHT change"},
-                          caption="Contract targets in force at the period end, weighted by site queues.")
+                                  "aht_seconds_previous": f"AHT {baseline}",
+                                  "aht_change": f"AHT change vs {baseline}"},
+                          caption="Contract targets in force at the period end, weighted by site queues. "
+                                  f"AHT change: relative to the site's AHT in {baseline}, the comparison "
+                                  "period.")
     weekly_column, mix_column = st.columns(2, gap="large")
     with weekly_column, layout.section("Weekly breaches"):
         st.subheader("Weekly SLA breaches", anchor=False)
