@@ -14,13 +14,16 @@ import time
 import streamlit as st
 
 import data
+from auth.audit import Auditor, page_view_key
 from auth.gate import login_gate
+from auth.tokens import client_address
 from auth.users import User, unknown_markets, unknown_markets_message
 from connectors.config import CONFIG_ENV_VAR, resolve_url
 from connectors.errors import GovernanceDataError
 from connectors.scope import Scope
 from metrics.base import MetricRequest, country_regions
 from metrics.targets import Settings
+from state.store import state_url
 from ui import exports, filters, layout
 from ui.context import PageContext, set_page_context
 
@@ -34,12 +37,15 @@ PAGES = [
     st.Page("views/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
     st.Page("views/sources.py", title="Data source", icon=":material/database:", url_path="source"),
 ]
+AUDIT_PAGE = st.Page("views/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")
+LAST_VIEW_KEY = "_audited_view"  # session_state: the last page view this session recorded
 
 
 def main() -> None:
     started = time.perf_counter()
     st.set_page_config(page_title="Governance dashboard", page_icon=":material/shield:", layout="wide")
-    user = login_gate([page.url_path for page in PAGES])
+    user = login_gate([page.url_path for page in (*PAGES, AUDIT_PAGE)])
+    auditor = Auditor(data.get_state_store(state_url()), user.username, client_address())
     config_path = os.environ.get(CONFIG_ENV_VAR)
     url = resolve_url(None)
     try:
@@ -49,9 +55,10 @@ def main() -> None:
         st.stop()
     refuse_unknown_markets(user, data.CachedAccess(url, config_path, Scope.everything(), memory=data.session_memory()))
     access = data.CachedAccess(url, config_path, user.scope, memory=data.session_memory())
-    navigation = st.navigation(PAGES, position="sidebar")
+    # the audit log is an admin's: other roles get no link, and /audit is "page not found" for them
+    navigation = st.navigation([*PAGES, AUDIT_PAGE] if user.role == "admin" else PAGES, position="sidebar")
     try:
-        context = build_context(access, source.config.sections, user.username, user.scope)
+        context = build_context(access, source.config.sections, user, auditor)
     except GovernanceDataError as error:
         st.error(f"The data source is not available. {error}")
         st.stop()
@@ -59,6 +66,7 @@ def main() -> None:
     layout.apply_presentation(context)
     stale_banner = st.empty()
     url_notice = st.empty()
+    record_page_view(auditor, navigation.url_path or "overview", context.filters_line)
     navigation.run()
     notice = filters.ignored_notice(f"{navigation.url_path}|{context.filters_line}")
     if notice:
@@ -90,7 +98,18 @@ def refuse_unknown_markets(user: User, everything: data.CachedAccess) -> None:
         st.stop()
 
 
-def build_context(access: data.CachedAccess, sections: dict, username: str, scope: Scope) -> PageContext:
+def record_page_view(auditor: Auditor, page: str, filters_line: str) -> None:
+    """One audit event per page and set of URL filters this session opens (not per widget rerun)."""
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    view = page_view_key(page, query)
+    if st.session_state.get(LAST_VIEW_KEY) == view:
+        return
+    auditor("page_view", page, filters=filters_line, query=query)
+    st.session_state[LAST_VIEW_KEY] = view
+
+
+def build_context(access: data.CachedAccess, sections: dict, user: User, auditor: Auditor) -> PageContext:
+    scope = user.scope
     as_of = access.latest_event_time()
     markets = country_regions(access).sort("country_code")
     if scope.is_empty or markets.is_empty():
@@ -113,7 +132,9 @@ def build_context(access: data.CachedAccess, sections: dict, username: str, scop
         markets=markets,
         presentation=present,
         data_as_of=as_of,
-        username=username,
+        username=user.username,
+        auditor=auditor,
+        role=user.role,
         filters_line=filters.filters_line(
             period, countries, scope_markets=None if scope.countries is None else markets["country_code"].to_list()
         ),

@@ -3,6 +3,8 @@
     python cli.py generate --url duckdb:///demo.duckdb --scale small
     python cli.py check --url postgresql+psycopg://reader@db/gov --config governance.toml
     python cli.py metrics --start 2026-11-09 --end 2026-11-15 --countries DE,FR --by policy
+    python cli.py state upgrade            # the app's own state database
+    python cli.py revoke-user europe       # end every login of a user
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from connectors.errors import GovernanceDataError
 from connectors.schema_check import check_source
 from connectors.scope import Scope
 from connectors.source import ScopedAccess, Source, open_source
+from state.store import StateUnavailable
 
 
 def _scale(text: str) -> str | float:
@@ -167,6 +170,30 @@ def cmd_add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_state(args: argparse.Namespace) -> int:
+    """The app's state database: `upgrade` migrates it to the newest schema (the app also does at start)."""
+    from state import migrate
+    from state.store import open_store
+
+    store = open_store(args.state_url)  # open_store upgrades
+    print(json.dumps({"state_url": store.url, "revision": migrate.current_revision(store.engine)}))
+    return 0
+
+
+def cmd_revoke_user(args: argparse.Namespace) -> int:
+    """End every login of a user: their cookies stop working on the next rerun of any open tab."""
+    import getpass
+
+    from state.store import AuditEvent, open_store
+
+    store = open_store(args.state_url)
+    revoked = store.revoke_user(args.username, "revoked by an admin (cli.py revoke-user)")
+    store.record(AuditEvent(getpass.getuser(), "revocation", detail={"user": args.username, "tokens": revoked},
+                            client="cli"))
+    print(f"revoked {revoked} login token(s) of '{args.username}'")
+    return 0
+
+
 def _table(report: dict) -> str:
     lines = [
         f"period {report['period']['start']}..{report['period']['end']} "
@@ -256,6 +283,16 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--email")
     user.add_argument("--password", help="omit to be prompted (keeps it out of the shell history)")
     user.set_defaults(handler=cmd_add_user)
+
+    state = commands.add_parser("state", help="the app's own state database (logins, audit log)")
+    state.add_argument("action", choices=("upgrade",), help="upgrade: migrate the schema to the newest revision")
+    state.add_argument("--state-url", help="SQLAlchemy URL (default: $GOVERNANCE_STATE_URL, else .state/ SQLite)")
+    state.set_defaults(handler=cmd_state)
+
+    revoke = commands.add_parser("revoke-user", help="revoke every login token of a user (ends their sessions)")
+    revoke.add_argument("username")
+    revoke.add_argument("--state-url", help="SQLAlchemy URL (default: $GOVERNANCE_STATE_URL, else .state/ SQLite)")
+    revoke.set_defaults(handler=cmd_revoke_user)
     return main
 
 
@@ -264,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (GovernanceDataError, ConfigError, ValueError) as error:
+    except (GovernanceDataError, ConfigError, ValueError, StateUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

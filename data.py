@@ -24,6 +24,7 @@ from connectors.config import is_demo_url, resolve_url
 from connectors.errors import QueryTimeout, SourceUnavailable
 from connectors.scope import Scope
 from connectors.source import Source, open_source
+from state.store import StateStore, open_store, state_url
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
 
 QUERY_TTL_SECONDS = int(os.environ.get("GOVERNANCE_CACHE_TTL_SECONDS", "600"))
@@ -41,6 +42,22 @@ def get_source(url: str, config_path: str | None) -> Source:
 
         ensure_demo_database()
     return open_source(url, config_path)
+
+
+@st.cache_resource(show_spinner=False)
+def get_state_store(url: str) -> StateStore:
+    """The app's own state database (migrated on first use), one engine per URL for all sessions.
+
+    An unreachable database raises StateUnavailable and is not cached: the next rerun tries again."""
+    return open_store(url)
+
+
+AUDIT_ROWS = 10_000
+
+
+def audit_events(start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
+    """The audit log between two UTC times, newest first, uncached (an audit page shows it live)."""
+    return get_state_store(state_url()).audit_events(start, end, limit=AUDIT_ROWS)
 
 
 def current_source(config_path: str | None = None) -> Source:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 from auth.users import read_secrets
@@ -13,6 +15,8 @@ COOKIE_KEY_ENV_VAR = "GOVERNANCE_COOKIE_KEY"
 DEMO_KEY_PATH = REPO_ROOT / ".streamlit" / "cookie_key"
 LIBRARY_DEFAULT_KEY = "some_key"
 MIN_KEY_BYTES = 32
+MIN_KEY_BITS = 128
+GENERATE_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class InsecureConfiguration(RuntimeError):
@@ -34,9 +38,32 @@ def validate_cookie_key(key: str | None) -> str:
         raise InsecureConfiguration("The cookie key is the library default 'some_key'; set a random key.")
     if len(key.encode()) < MIN_KEY_BYTES:
         raise InsecureConfiguration(
-            f"The cookie key is {len(key.encode())} bytes; it must be at least {MIN_KEY_BYTES} bytes."
+            f"The cookie key is {len(key.encode())} bytes; it must be at least {MIN_KEY_BYTES} bytes. "
+            f"Generate one with {GENERATE_HINT}."
+        )
+    if repeating_unit(key) or estimated_bits(key) < MIN_KEY_BITS:
+        raise InsecureConfiguration(
+            f"The cookie key is not random enough (about {estimated_bits(key):.0f} bits, a repeated pattern "
+            f"or few distinct characters; at least {MIN_KEY_BITS} bits are needed). "
+            f"Generate one with {GENERATE_HINT}."
         )
     return key
+
+
+def estimated_bits(key: str) -> float:
+    """The key's length times the Shannon entropy of its characters: an upper bound on its
+    randomness that is low for 'a'*32 (0), 32 spaces (0) and 'some_key'*4 (about 88)."""
+    counts = Counter(key)
+    per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_character * len(key)
+
+
+def repeating_unit(key: str) -> str | None:
+    """The shortest unit the key repeats ('some_key' for 'some_key'*4), or None."""
+    for size in range(1, len(key) // 2 + 1):
+        if len(key) % size == 0 and key[:size] * (len(key) // size) == key:
+            return key[:size]
+    return None
 
 
 def demo_cookie_key(path: Path = DEMO_KEY_PATH) -> str:

@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import jwt
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 REPO = Path(__file__).resolve().parent.parent
-COOKIE_NAME = "governance_auth"  # auth.gate.COOKIE_NAME (not imported: the driver needs no app code)
+COOKIE_NAME = "governance_auth"  # auth.tokens.COOKIE_NAME
 DATA_PAGES = ("overview", "appeals", "vendors", "creators", "escalations")
 DEMO_USERS = ("admin", "viewer", "sea", "europe")
 DEMO_MARKETS = {
@@ -44,9 +43,17 @@ ERROR_ALERT_FORMAT, WARNING_ALERT_FORMAT = 1, 2  # Alert.Format in streamlit/pro
 
 
 def login_cookie(username: str, key: str) -> str:
-    """The streamlit-authenticator cookie a browser holds after logging in (a signed JWT)."""
-    expires = (dt.datetime.now() + dt.timedelta(days=1)).timestamp()
-    return jwt.encode({"username": username, "exp_date": expires}, key, algorithm="HS256")
+    """The cookie a browser holds after logging in: a signed JWT whose token id the server's state
+    database recorded (the server refuses any other). The server started here shares this process's
+    state database ($GOVERNANCE_STATE_URL, else the default file)."""
+    from auth.tokens import new_login_token
+    from state.store import open_store
+
+    store = open_store()
+    try:
+        return new_login_token(store, username, key)[0]
+    finally:
+        store.engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ class PageRun:
     errors: list[str] = field(default_factory=list)  # st.error bodies
     warnings: list[str] = field(default_factory=list)  # st.warning bodies
     exceptions: list[str] = field(default_factory=list)
+    markdown: list[str] = field(default_factory=list)  # st.markdown / st.caption bodies
+    metrics: int = 0  # st.metric cards drawn
+    session_id: str = ""  # as the server's new_session message names it
     status: str = "not finished"
 
     @property
@@ -101,11 +111,17 @@ class PageRun:
 
 
 def _record(message: ForwardMsg, run: PageRun) -> None:
+    if message.WhichOneof("type") == "new_session":
+        run.session_id = message.new_session.initialize.session_id
     if message.WhichOneof("type") != "delta" or message.delta.WhichOneof("type") != "new_element":
         return
     element = message.delta.new_element
     kind = element.WhichOneof("type")
-    if kind == "exception":
+    if kind == "markdown":
+        run.markdown.append(element.markdown.body)
+    elif kind == "metric":
+        run.metrics += 1
+    elif kind == "exception":
         run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
     elif kind == "alert" and element.alert.format == ERROR_ALERT_FORMAT:
         run.errors.append(element.alert.body)
@@ -120,10 +136,22 @@ class Tab:
     def __init__(self, base: str, cookie_key: str, username: str) -> None:
         self.url = base.replace("http://", "ws://") + "/_stcore/stream"
         self.headers = {"Cookie": f"{COOKIE_NAME}={login_cookie(username, cookie_key)}", "Origin": base}
+        self.subprotocols = ["streamlit"]
         self.socket = None
 
+    @classmethod
+    def reconnecting(cls, base: str, session_id: str) -> "Tab":
+        """A client with no cookie that asks to take over an existing session by its id (the
+        websocket subprotocol list carries it, as a browser's reconnect does)."""
+        tab = cls.__new__(cls)
+        tab.url = base.replace("http://", "ws://") + "/_stcore/stream"
+        tab.headers = {"Origin": base}
+        tab.subprotocols = ["streamlit", "x", session_id]
+        tab.socket = None
+        return tab
+
     async def __aenter__(self) -> "Tab":
-        self.socket = await websockets.connect(self.url, subprotocols=["streamlit"],
+        self.socket = await websockets.connect(self.url, subprotocols=self.subprotocols,
                                                additional_headers=self.headers, max_size=None)
         return self
 

@@ -13,6 +13,29 @@ from pg_cluster import postgres_bin_dir, throwaway_postgres
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One state database per test process (and the servers it starts), never the repo's .state/."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('state') / 'state.sqlite'}"
+    previous = os.environ.get("GOVERNANCE_STATE_URL")
+    os.environ["GOVERNANCE_STATE_URL"] = url
+    yield url
+    if previous is None:
+        os.environ.pop("GOVERNANCE_STATE_URL", None)
+    else:
+        os.environ["GOVERNANCE_STATE_URL"] = previous
+
+
+@pytest.fixture(autouse=True)
+def app_request_cookies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AppTest runs read their request cookies from tests/app_login.py (AppTest has no request)."""
+    import app_login
+
+    monkeypatch.setattr("auth.tokens.request_cookies", app_login.fake_request_cookies)
+    yield
+    app_login.REQUEST_COOKIES.clear()
+
+
 def require_or_skip(available: bool, what: str) -> None:
     """Skip on a laptop without `what`; under CI=true a missing dependency is a failure."""
     if available:

@@ -20,6 +20,7 @@ from metrics.base import MetricRequest
 from metrics.registry import all_metrics
 from metrics.targets import Settings
 from ui.filters import preset_period
+from app_login import log_in
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN_PAGES = {
@@ -57,8 +58,7 @@ def default_request(access: ScopedAccess, countries: tuple[str, ...] | None = No
 
 def run_page(page: str, **state: object) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "admin"
+    log_in("admin")
     for key, value in state.items():
         at.session_state[key] = value
     at.run()  # the frame (app.py) runs the default page first, as a browser visit does
@@ -222,8 +222,7 @@ def test_the_pdf_report_holds_what_the_page_showed(page: str) -> None:
 
 def url_page(page: str, query: dict[str, list[str]], username: str = "admin") -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
+    log_in(username)
     for key, values in query.items():  # the URL a browser opens: its values seed the widgets' first run
         at.query_params[key] = values
     if page != "views/overview.py":
@@ -271,8 +270,7 @@ def test_a_user_with_an_unknown_market_code_sees_no_data_and_the_code_named(
     add_user(path, "typo", "Typo", "", "a-long-password-1", "regional_viewer", ["DE", "XX"])
     monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(path))
     at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "typo"
+    log_in("typo")
     at.run()
     assert not at.exception
     assert any("'XX'" in e.value and "countries table" in e.value for e in at.error), [e.value for e in at.error]

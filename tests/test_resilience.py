@@ -36,6 +36,7 @@ from metrics.base import DURATION_EDGES_HOURS, MetricRequest, Period
 from metrics.report import all_kpis
 from metrics.targets import Settings
 from pg_cluster import PgCluster, postgres_bin_dir, throwaway_postgres
+from app_login import log_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("resilience")]
 
@@ -108,8 +109,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, db_url: str, config: Path | None = 
 
 def logged_in_app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "admin"
+    log_in("admin")
     return at
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from app_login import log_in
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -20,10 +21,9 @@ def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
     monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
 
 
-def run_review(**state: object) -> AppTest:
+def run_review(username: str = "admin", **state: object) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=90)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "admin"
+    log_in(username)
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import polars as pl
 import streamlit as st
 
+from auth.audit import Auditor
 from data import CachedAccess
 from metrics.base import MetricRequest
 from metrics.targets import Settings
 
 CONTEXT_KEY = "_page_context"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,13 @@ class PageContext:
     username: str
     filters_line: str  # the active filters in one line, e.g. "1-7 Nov 2026 vs 25-31 Oct · DE, FR"
     report: PageReport = field(default_factory=PageReport)
+    auditor: Auditor | None = None  # None outside the app frame (unit tests of single widgets)
+    role: str = ""
+
+    def audited_export(self, page: str, file_kind: str, what: str, rows: int | None,
+                       build: Callable[[], T]) -> Callable[[], T]:
+        """The export's builder, recording in the audit log who built which file when it runs."""
+        return build if self.auditor is None else self.auditor.export(page, file_kind, what, rows, build)
 
     def with_filters(self, **domain_filters: tuple[Any, ...] | None) -> MetricRequest:
         """The global request narrowed by page-level filters (policies=, channels=, ...)."""

@@ -82,10 +82,11 @@ def table_downloads(
 ) -> None:
     """CSV and XLSX buttons for one table (the data is built only when clicked)."""
     with st.container(horizontal=True, gap="small", key=f"dl-{page}-{what}"):
-        _button("CSV", lambda: csv_bytes(frame), ctx.export_name(page, what, "csv"), CSV_MIME,
-                f"csv-{page}-{what}", ":material/download:")
-        _button("XLSX", lambda: xlsx_bytes(frame, percent_columns, what), ctx.export_name(page, what, "xlsx"),
-                XLSX_MIME, f"xlsx-{page}-{what}", ":material/table_view:")
+        _button("CSV", ctx.audited_export(page, "csv", what, frame.height, lambda: csv_bytes(frame)),
+                ctx.export_name(page, what, "csv"), CSV_MIME, f"csv-{page}-{what}", ":material/download:")
+        _button("XLSX", ctx.audited_export(page, "xlsx", what, frame.height,
+                                           lambda: xlsx_bytes(frame, percent_columns, what)),
+                ctx.export_name(page, what, "xlsx"), XLSX_MIME, f"xlsx-{page}-{what}", ":material/table_view:")
 
 
 def chart_download(
@@ -96,7 +97,8 @@ def chart_download(
     The chart also goes into this run's PDF report.
     """
     ctx.report.charts.append((title or what.replace("-", " ").capitalize(), chart))
-    _button("PNG", lambda: png_bytes(chart, title=title, subtitle=ctx.filters_line),
+    _button("PNG", ctx.audited_export(page, "png", what, None,
+                                      lambda: png_bytes(chart, title=title, subtitle=ctx.filters_line)),
             ctx.export_name(page, what, "png"), PNG_MIME, f"png-{page}-{what}", ":material/image:")
 
 
@@ -118,6 +120,7 @@ def page_pdf_download(ctx: PageContext) -> None:
         return
     page = re.sub(r"[^a-z0-9]+", "-", report.title.lower()).strip("-") or "page"
     with report.slot.container(horizontal_alignment="right"):
-        st.download_button("PDF", data=lambda: page_pdf_bytes(ctx), file_name=ctx.export_name(page, "report", "pdf"),
+        build = ctx.audited_export(page, "pdf", "report", None, lambda: page_pdf_bytes(ctx))
+        st.download_button("PDF", data=build, file_name=ctx.export_name(page, "report", "pdf"),
                            mime=PDF_MIME, key="pdf-report", on_click="ignore", icon=":material/picture_as_pdf:",
                            help="The page as a PDF: KPIs, charts and the first rows of each table.")

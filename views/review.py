@@ -69,6 +69,7 @@ if review is not None:
         tables.show_table(ctx, review_parts.stable_table(review), PAGE, "stable",
                           empty="Every KPI moved.", caption="Changes within noise (or without enough volume).")
     ctx.report.tables.insert(0, ("What moved and why", review_parts.moved_summary(review.moved)))
-    st.download_button("Markdown", data=review_markdown(review), file_name=ctx.export_name(PAGE, "review", "md"),
+    markdown = ctx.audited_export(PAGE, "md", "review", None, lambda: review_markdown(review))
+    st.download_button("Markdown", data=markdown, file_name=ctx.export_name(PAGE, "review", "md"),
                        mime="text/markdown", key="review-md", on_click="ignore", icon=":material/description:",
                        help="The review as Markdown, for a document or a chat.")
