@@ -52,6 +52,19 @@ def get_state_store(url: str) -> StateStore:
     return open_store(url)
 
 
+def row_counts_in_scope(access: "CachedAccess") -> pl.DataFrame:
+    """Rows per contract table that holds market data, counted in the access's markets only (a
+    regional user's Data source page); tables without a market column are left out."""
+    from connectors.contract import CONTRACT
+    from connectors.spec import Count
+
+    counts = [
+        {"table": table, "rows": int(access.aggregate(AggregateSpec(table, (), (Count("rows"),)))["rows"].sum())}
+        for table, columns in CONTRACT.items() if "country_code" in columns
+    ]
+    return pl.DataFrame(counts, schema={"table": pl.String, "rows": pl.Int64})
+
+
 AUDIT_ROWS = 10_000
 
 
@@ -96,7 +109,7 @@ def _top(
 def _latest_event_time(
     url: str, config_path: str | None, scope_key: str, spec_key: str, _spec: None, _scope: Scope
 ) -> dt.datetime | None:
-    return get_source(url, config_path).latest_event_time()
+    return get_source(url, config_path).latest_event_time(_scope)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)

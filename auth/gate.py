@@ -16,7 +16,7 @@ from auth.export_guard import install as install_export_guard
 from auth.keys import InsecureConfiguration, cookie_key
 from auth.throttle import LoginLocked, guarded_check
 from auth.tokens import (
-    COOKIE_NAME, FORM_LOGIN_KEY, RevocableCookie, client_address, session_backed_by_request,
+    COOKIE_NAME, FORM_LOGIN_KEY, FormLogin, RevocableCookie, client_address, session_backed_by_request,
 )
 from auth.users import User, credentials_path, load_users, user_record
 from connectors.config import is_demo_url, resolve_url
@@ -143,6 +143,12 @@ def login_gate(url_paths: Sequence[str] = ()) -> User:
     except StateUnavailable as error:
         _forget_login()
         _refuse(f"{error} Logins are refused until it is back; nothing recorded so far is lost.", url_paths)
+    form = st.session_state.get(FORM_LOGIN_KEY)
+    if not backed and isinstance(form, FormLogin) and not form.xsrf:
+        _forget_login()
+        _refuse("This login cannot be tied to your browser: the server runs without XSRF protection. Set "
+                "server.enableXsrfProtection = true (the shipped .streamlit/config.toml does), or reload the "
+                "page to continue with the login cookie.", url_paths)
     if not backed:
         # a session id alone, a revoked or too old token: this connection does not prove the user
         _forget_login()

@@ -98,6 +98,7 @@ class PageRun:
     exceptions: list[str] = field(default_factory=list)
     markdown: list[str] = field(default_factory=list)  # st.markdown / st.caption bodies
     metrics: int = 0  # st.metric cards drawn
+    deferred_files: list[str] = field(default_factory=list)  # file ids of deferred download buttons
     session_id: str = ""  # as the server's new_session message names it
     status: str = "not finished"
 
@@ -121,6 +122,8 @@ def _record(message: ForwardMsg, run: PageRun) -> None:
         run.markdown.append(element.markdown.body)
     elif kind == "metric":
         run.metrics += 1
+    elif kind == "download_button" and element.download_button.deferred_file_id:
+        run.deferred_files.append(element.download_button.deferred_file_id)
     elif kind == "exception":
         run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
     elif kind == "alert" and element.alert.format == ERROR_ALERT_FORMAT:
@@ -137,6 +140,7 @@ class Tab:
         self.url = base.replace("http://", "ws://") + "/_stcore/stream"
         self.headers = {"Cookie": f"{COOKIE_NAME}={login_cookie(username, cookie_key)}", "Origin": base}
         self.subprotocols = ["streamlit"]
+        self.session_id = ""
         self.socket = None
 
     @classmethod
@@ -147,6 +151,7 @@ class Tab:
         tab.url = base.replace("http://", "ws://") + "/_stcore/stream"
         tab.headers = {"Origin": base}
         tab.subprotocols = ["streamlit", "x", session_id]
+        tab.session_id = ""
         tab.socket = None
         return tab
 
@@ -175,8 +180,25 @@ class Tab:
                 break
         else:
             run.status = "connection closed before the end of the run"
+        self.session_id = run.session_id or self.session_id
         run.seconds = time.perf_counter() - started
         return run
+
+    async def request_deferred_file(self, file_id: str) -> tuple[str, str]:
+        """Ask the server to build a deferred download, as a click does: returns (url, error)."""
+        message = BackMsg()
+        request_id = secrets.token_hex(8)
+        message.backend_operation_request.request_id = request_id
+        message.backend_operation_request.session_id = self.session_id  # the server checks it is ours
+        message.backend_operation_request.deferred_file.file_id = file_id
+        await self.socket.send(message.SerializeToString())  # type: ignore[union-attr]
+        async for raw in self.socket:  # type: ignore[union-attr]
+            reply = ForwardMsg()
+            reply.ParseFromString(raw)
+            response = reply.backend_operation_response
+            if reply.WhichOneof("type") == "backend_operation_response" and response.request_id == request_id:
+                return response.deferred_file.url, response.error_msg
+        return "", "connection closed"
 
 
 async def open_page(base: str, cookie_key: str, visit: Visit, timeout: float) -> VisitResult:

@@ -160,13 +160,18 @@ class Source:
             counts.append({"table": canonical, "physical_name": table.fullname, "rows": int(rows[0][0])})
         return pl.DataFrame(counts, schema={"table": pl.String, "physical_name": pl.String, "rows": pl.Int64})
 
-    def latest_event_time(self) -> dt.datetime | None:
-        """The newest event in the source ("data as of")."""
+    def latest_event_time(self, scope: Scope | None = None) -> dt.datetime | None:
+        """The newest event in the source ("data as of"), in the scope's markets: a regional user
+        learns nothing about the others, not even how fresh their data is."""
         builder = self.builder
+        countries = effective_countries(None, scope or Scope.everything())
         cases = builder.table("moderation_cases")
         appeals = builder.table("appeals")
         _, rows = self._fetch(
-            sa.select(sa.func.max(cases.c.created_at)).union_all(sa.select(sa.func.max(appeals.c.submitted_at)))
+            sa.select(sa.func.max(cases.c.created_at))
+            .where(*builder.country_filter(cases, "moderation_cases", countries))
+            .union_all(sa.select(sa.func.max(appeals.c.submitted_at))
+                       .where(*builder.country_filter(appeals, "appeals", countries)))
         )
         values = [to_datetime(r[0]) for r in rows if r[0] is not None]
         return max(values) if values else None

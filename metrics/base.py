@@ -338,3 +338,13 @@ def match_condition(data: DataAccess, dimension: str, value: str, dimensions: Ma
     if dimension in dimensions:
         return Eq(dimension, value)
     raise ValueError(f"cannot drill down by {dimension!r}; use one of {list(dimensions)}")
+
+
+def one_row_per_event(annotations: pl.DataFrame) -> pl.DataFrame:
+    """Annotations written once per market they concern (a vendor site's event, once per market the
+    site serves) as one event, its markets joined ('BR, MX, US'); null when any copy is for every market."""
+    codes = pl.col("country_code")
+    joined = pl.when(codes.null_count() > 0).then(pl.lit(None, pl.String)).otherwise(codes.sort().str.join(", "))
+    keys = [c for c in ("day", "domain", "text") if c in annotations.columns]
+    return (annotations.group_by(keys, maintain_order=True).agg(joined.alias("country_code"))
+            .select(annotations.columns))

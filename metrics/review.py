@@ -18,7 +18,7 @@ import polars as pl
 
 from connectors.spec import AggregateSpec, Count, Dim
 from metrics import registry
-from metrics.base import DataAccess, MetricRequest, Period
+from metrics.base import DataAccess, MetricRequest, Period, one_row_per_event
 from metrics.driver_sources import BY_METRIC, DIMENSION_LABELS, DRIVER_DEFS, TABLE_DOMAIN, component_tables
 from metrics.driver_stats import benjamini_hochberg
 from metrics.drivers import (
@@ -130,7 +130,7 @@ def review_annotations(data: DataAccess, request: MetricRequest) -> pl.DataFrame
     window = request.window
     return frame.filter(pl.col("day").is_between(window.start, window.end)).select(
         "day", "country_code", "domain", "text"
-    ).sort("day", "text")
+    ).sort("day", "text", "country_code").pipe(one_row_per_event)
 
 
 def annotations_for(review: Review, metric: MetricDef) -> list[dict[str, Any]]:

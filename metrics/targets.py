@@ -12,8 +12,8 @@ Other sections (for example `[risk]`, `[escalations]`) are domain settings read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Collection, Mapping
 
 from metrics.registry import MetricDef, get
 
@@ -46,6 +46,15 @@ class Settings:
         if country is not None and metric.id in self.by_country.get(country, {}):
             return self.by_country[country][metric.id]
         return self.overrides.get(metric.id, metric.target)
+
+    def within(self, countries: Collection[str], sites: Collection[str]) -> "Settings":
+        """Only the market and vendor-site ("Vendor/Site") targets of these markets and sites: what a
+        regional user may read of the configuration."""
+        return replace(
+            self,
+            by_country={c: t for c, t in self.by_country.items() if c in countries},
+            by_site={s: t for s, t in self.by_site.items() if s in sites},
+        )
 
     def section(self, name: str) -> Mapping[str, Any]:
         return self.sections.get(name, {})

@@ -147,7 +147,8 @@ def build_escalations(seed: int, win: Window, scale: float,
 
 def build_annotations(win: Window, stories: Stories, *, last_chain_day: int,
                       chain_len: int) -> pl.DataFrame:
-    """Events drawn on trend charts: two global ones and one per planted story (7 rows)."""
+    """Events drawn on trend charts: the global ones, and one per planted story in each market it
+    concerns (the slow site's once per market it serves)."""
     policy = stories.overturn_policy.replace("_", " ")
     rows = [
         (win.date(int(win.days * 0.2)), None, None,
@@ -156,9 +157,10 @@ def build_annotations(win: Window, stories: Stories, *, last_chain_day: int,
          "LLM reviewer v2 rolled out to all queues"),
         (win.date(win.day_index(OVERTURN_DAYS - 1)), stories.overturn_country, "appeals",
          f"New {policy} appeal guidance in {stories.overturn_country}: more evidence accepted"),
-        (win.date(win.day_index(SLOW_SITE_DAYS - 1)), None, "vendor_sla",
-         f"{stories.slow_vendor} {stories.slow_site}: workforce-management migration,"
-         " staffing shortfall"),
+        # a site's event belongs to the markets it serves, so other regions never see it
+        *((win.date(win.day_index(SLOW_SITE_DAYS - 1)), market, "vendor_sla",
+           f"{stories.slow_vendor} {stories.slow_site}: workforce-management migration,"
+           " staffing shortfall") for market in ref.site_markets(stories.slow_site)),
         (win.date(win.day_index(SPIKE_DAYS - 1)), stories.spike_country, "creator_risk",
          f"Wave of newly onboarded creators breaking {stories.spike_policy.replace('_', ' ')}"
          f" rules in {stories.spike_country}"),
@@ -168,7 +170,7 @@ def build_annotations(win: Window, stories: Stories, *, last_chain_day: int,
          f"Postmortem: {stories.recurring_root_cause.replace('_', ' ')} recurred"
          f" ({chain_len} linked escalations)"),
     ]
-    rows.sort(key=lambda r: r[0])
+    rows.sort(key=lambda r: (r[0], r[1] or ""))
     return to_frame("annotations", {
         "day": pl.Series([r[0] for r in rows], dtype=pl.Date),
         "country_code": pl.Series([r[1] for r in rows], dtype=pl.String),

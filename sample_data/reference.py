@@ -167,6 +167,12 @@ SITE_ROUTING: dict[str, dict[str, float]] = {
     "East Asia": {"Manila": 0.50, "Kuala Lumpur": 0.50},
 }
 
+
+def site_markets(site: str) -> tuple[str, ...]:
+    """The markets whose human cases the site reviews (SITE_ROUTING by country, else by region)."""
+    return tuple(code for index, code in enumerate(COUNTRY_CODES)
+                 if site in (SITE_ROUTING.get(code) or SITE_ROUTING.get(REGIONS[index], {})))
+
 # ----------------------------------------------------------------------------------------------
 # Appeals
 # ----------------------------------------------------------------------------------------------

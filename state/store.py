@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ class Lockout:
     retry_at: dt.datetime
 
     def message(self, now: dt.datetime) -> str:
-        minutes = max(1, int((self.retry_at - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((self.retry_at - now).total_seconds() / 60))
         whom = "this account" if self.reason == "account" else "this address"
         return (f"Too many failed logins for {whom}. Try again after {self.retry_at:%H:%M} UTC "
                 f"(in about {minutes} min).")

@@ -22,6 +22,7 @@ from browser_support import (
     running_app,
     wait_for_app,
 )
+from benchmarks.load_driver import login_cookie
 from conftest import require_or_skip
 from metrics.registry import get
 from tests_helpers_scope import SEA
@@ -128,6 +129,12 @@ COOKIES = {
         algorithm="HS256",
     ),
     "garbage": lambda: "not-a-jwt",
+    # signed with the right key, but its token id was never issued by the server
+    "unrecorded": lambda: jwt.encode({"username": "admin", "jti": secrets.token_urlsafe(24), "exp_date": _future()},
+                                     COOKIE_KEY, algorithm="HS256"),
+    # a token id the server issued, but its key's holder wrote another user's name into it
+    "other_user": lambda: jwt.encode({**jwt.decode(login_cookie("viewer", COOKIE_KEY), COOKIE_KEY, ["HS256"]),
+                                      "username": "admin"}, COOKIE_KEY, algorithm="HS256"),
 }
 
 
@@ -143,8 +150,9 @@ def test_forged_or_expired_cookies_lead_to_the_login_form(app_url: str, browser,
 
 
 def test_a_valid_cookie_logs_in(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
-    # the positive control for the forged-cookie tests: the same mechanism with the right key works
-    token = jwt.encode({"username": "viewer", "exp_date": _future()}, COOKIE_KEY, algorithm="HS256")
+    # the positive control for the forged-cookie tests: a token the server recorded, signed with its key
+    # (the server shares this process's state database, $GOVERNANCE_STATE_URL)
+    token = login_cookie("viewer", COOKIE_KEY)
     context = browser.new_context()
     context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": app_url}])
     page = context.new_page()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from pathlib import Path
 
 import polars as pl
@@ -157,8 +158,16 @@ def test_weak_cookie_keys_are_refused(key: str | None, message: str) -> None:
         validate_cookie_key(key)
 
 
-def test_strong_cookie_key_is_accepted() -> None:
-    key = "k" * 48
+@pytest.mark.parametrize("key", ["a" * 32, " " * 32, "some_key" * 4, "k" * 48, "0123456789abcdef" * 2])
+def test_long_but_predictable_cookie_keys_are_refused_with_how_to_make_one(key: str) -> None:
+    # 32 bytes or more, so the length check alone let them pass (issue 11, finding 10)
+    with pytest.raises(InsecureConfiguration, match="not random enough") as refused:
+        validate_cookie_key(key)
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+@pytest.mark.parametrize("key", [secrets.token_urlsafe(48), secrets.token_urlsafe(32), secrets.token_hex(32)])
+def test_random_cookie_keys_are_accepted(key: str) -> None:
     assert validate_cookie_key(key) == key
 
 
@@ -226,3 +235,16 @@ def test_scope_cache_keys_are_equal_only_for_equal_scopes(first: list[str] | Non
 def test_scope_cache_keys_of_the_reported_collisions_differ(first: list[str], second: list[str] | None) -> None:
     second_scope = Scope.everything() if second is None else Scope.of(second)
     assert Scope.of(first).cache_key() != second_scope.cache_key()
+
+
+def test_the_shipped_config_binds_loopback_and_the_proxy_example_blocks_metrics_and_framing() -> None:
+    # issue 11, finding 11: the server listened on all interfaces; /_stcore/metrics and framing were open
+    import tomllib
+
+    repo = Path(__file__).resolve().parent.parent
+    server = tomllib.loads((repo / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["address"] == "127.0.0.1" and server["enableXsrfProtection"] is True
+    deploying = (repo / "README.md").read_text().split("## Deploying securely", 1)[1].split("\n## ", 1)[0]
+    assert "location = /_stcore/metrics { return 404; }" in deploying
+    assert 'X-Frame-Options "DENY"' in deploying and "frame-ancestors 'none'" in deploying
+    assert "capability URLs" in deploying and "GOVERNANCE_STATE_URL" in deploying

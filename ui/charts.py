@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from connectors.spec import AggregateSpec, Count, Dim
-from metrics.base import DataAccess, Grain, MetricRequest, target_status
+from metrics.base import DataAccess, Grain, MetricRequest, one_row_per_event, target_status
 from metrics.registry import MetricDef
 from metrics.targets import Settings
 from ui import exports
@@ -69,6 +69,7 @@ def annotations(data: DataAccess, request: MetricRequest, domains: Sequence[str]
             pl.col("domain").is_null() | pl.col("domain").is_in(list(domains)),
         )
         .select("day", "text", "country_code")
+        .pipe(one_row_per_event)
         .sort("day")
     )
 

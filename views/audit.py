@@ -18,16 +18,20 @@ ctx = page_context()
 if ctx.role != "admin":  # the frame gives no one else the page; this holds if that ever changes
     st.error("The audit log is for admins.")
     st.stop()
-period = ctx.request.period
 layout.header(ctx, "Audit log", "Who logged in, failed or was locked out, whose logins were revoked, who viewed "
               "which page with which filters and who exported what, from the app's state database. Times UTC; "
-              "the date range applies, the market filter does not.")
+              "the sidebar's filters (about the data) do not apply here.", dated=False)
 
-start = dt.datetime.combine(period.start, dt.time())
-end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
-events = data.audit_events(start, end)
+today = dt.datetime.now(dt.UTC).date()
+first, last, left, right = st.columns([1, 1, 2, 2])
+since = first.date_input("From", value=today - dt.timedelta(days=6), max_value=today, key="audit-from")
+until = last.date_input("To", value=today, max_value=today, key="audit-to")
+if until < since:
+    st.error(f"'To' ({until:%d %b %Y}) is before 'From' ({since:%d %b %Y}): nothing changed.")
+    st.stop()
+events = data.audit_events(dt.datetime.combine(since, dt.time()),
+                           dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
 users = sorted(events["username"].unique().to_list())
-left, right = st.columns(2)
 chosen_users = left.multiselect("Users", users, key="audit-users", placeholder="All users")
 chosen_actions = right.multiselect("Actions", list(AUDIT_ACTIONS), key="audit-actions",
                                    format_func=lambda a: ACTION_LABELS.get(a, a), placeholder="All actions")

@@ -48,12 +48,16 @@ else:
                               "direction": 130, "default_target": 90, "effective_target": 90},
                       caption=f"{catalog.height} metrics.")
 
+settings = ctx.settings
+if ctx.data.scope.countries is not None:  # a regional user reads the targets of their markets and sites only
+    sites = [option.replace(layout.VENDOR_SITE_SEPARATOR, "/") for option in layout.vendor_site_options(ctx)]
+    settings = settings.within(ctx.markets["country_code"].to_list(), sites)
 overrides = [
     {"scope": f"market {country}", "metric": metric_id, "target": value}
-    for country, targets in ctx.settings.by_country.items() for metric_id, value in targets.items()
+    for country, targets in settings.by_country.items() for metric_id, value in targets.items()
 ] + [
     {"scope": f"vendor site {site}", "metric": metric_id, "target": value}
-    for site, targets in ctx.settings.by_site.items() for metric_id, value in targets.items()
+    for site, targets in settings.by_site.items() for metric_id, value in targets.items()
 ]
 if overrides:
     st.subheader("Market and vendor-site targets", anchor=False)
