@@ -172,14 +172,24 @@ class StateStore:
         ):
             if not value:
                 continue
+            # the account's own successful login clears its count; an address's count runs on, so one
+            # good password does not reopen guessing at every other account
+            last_success = self._last_success(username, since) if reason == "account" else None
             failures = self._read(
                 sa.select(login_attempts.c.at)
-                .where(column == value, login_attempts.c.at > since, login_attempts.c.succeeded.is_(False))
+                .where(column == value, login_attempts.c.at > (last_success or since),
+                       login_attempts.c.succeeded.is_(False))
                 .order_by(login_attempts.c.at.desc()).limit(limit)
             )
             if len(failures) >= limit:
                 return Lockout(reason, failures[-1].at + policy.window)
         return None
+
+    def _last_success(self, username: str, since: dt.datetime) -> dt.datetime | None:
+        rows = self._read(sa.select(sa.func.max(login_attempts.c.at)).where(
+            login_attempts.c.username == username, login_attempts.c.succeeded.is_(True),
+            login_attempts.c.at > since))
+        return rows[0][0] if rows and rows[0][0] is not None else None
 
     # the audit log
 

@@ -287,3 +287,34 @@ def test_other_roles_have_no_audit_page(username: str) -> None:
     assert shows_data(at)
     with pytest.raises(ValueError, match="audit.py"):  # not in their navigation at all
         at.switch_page("views/audit.py")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_tokens_attempts_and_audit_behave_the_same_on_every_state_backend(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (f"sqlite:///{tmp_path / 'same.sqlite'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_database"))
+    store = open_store(url)
+    day = dt.timedelta(days=1)
+    first, second = store.issue_token("maria", day), store.issue_token("maria", day)
+    other = store.issue_token("omar", day)
+    assert store.revoke_token(first, "logout") and not store.revoke_token(first, "logout")  # once
+    assert store.revoke_user("maria", "admin") == 1  # only the one still valid
+    assert not store.token_valid(second, "maria", day) and store.token_valid(other, "omar", day)
+    now = utc_now()
+    policy = ThrottlePolicy(max_failures_per_user=3, max_failures_per_client=5)
+    for minutes_ago in (9, 8, 7):
+        store.record_attempt("maria", "10.0.0.1", False, now=now - dt.timedelta(minutes=minutes_ago))
+    lock = store.lockout("maria", "", policy, now=now)
+    assert lock is not None and lock.retry_at == now - dt.timedelta(minutes=9) + policy.window
+    store.record_attempt("maria", "10.0.0.2", True, now=now - dt.timedelta(minutes=6))  # (before the lockout began)
+    assert store.lockout("maria", "", policy, now=now) is None  # her own success cleared the account's count
+    store.record_attempt("maria", "10.0.0.1", False, now=now)
+    store.record_attempt("maria", "10.0.0.1", False, now=now)
+    address_lock = store.lockout("ana", "10.0.0.1", policy, now=now)  # 5 failures from the address in all
+    assert address_lock is not None and address_lock.reason == "address"
+    store.record(AuditEvent("maria", "export", "appeals", {"file": "csv", "rows": 3}, "10.0.0.1"), now=now)
+    (event,) = store.audit_events(now - day, now + day).iter_rows(named=True)
+    assert (event["action"], json.loads(event["detail"])) == ("export", {"file": "csv", "rows": 3})
+    store.engine.dispose()
