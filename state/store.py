@@ -198,7 +198,7 @@ class StateStore:
             raise ValueError(f"unknown audit action {event.action!r} (actions: {', '.join(AUDIT_ACTIONS)})")
         self._write(audit_log.insert().values(
             at=now or utc_now(), username=event.username, action=event.action, page=event.page,
-            detail=json.dumps(dict(event.detail), sort_keys=True, default=str), client=event.client,
+            detail=json.dumps(dict(event.detail), sort_keys=True, default=str, ensure_ascii=False), client=event.client,
         ))
 
     def audit_events(self, start: dt.datetime, end: dt.datetime, usernames: tuple[str, ...] = (),
