@@ -351,3 +351,18 @@ def test_the_appeals_page_has_an_appeals_submitted_card_and_a_cohort_funnel(acce
     funnel = appeals.funnel(access, default_request(access))
     assert funnel["count"][1] == submitted.value  # the funnel starts from the card's appeals
     assert any("followed to its end" in c.value for c in at.caption)
+
+
+def test_vendor_page_elements_that_ignore_the_site_filter_say_so() -> None:
+    # issue 10: with Vendor site = Meridian / Bogota the mix cards and channel charts still showed every
+    # site and market without a word
+    filtered = run_page("views/vendors.py", vendor_site=["Meridian / Bogota"])
+    notes = [c.value for c in filtered.caption if "Not filtered by" in c.value]
+    assert sum("Not filtered by Vendor site: algorithm and LLM decisions have no vendor site" in n
+               for n in notes) >= 3  # the mix cards, "Decisions by channel", "Channel comparison"
+    assert not any("human-reviewed cases only" in n for n in notes)  # vendor elements do follow it
+    unfiltered = run_page("views/vendors.py")
+    assert not any("Not filtered by" in c.value for c in unfiltered.caption)
+    with_channel = run_page("views/vendors.py", channel=["llm"])
+    assert any("Not filtered by Channel: vendor metrics count human-reviewed cases only." in c.value
+               for c in with_channel.caption)

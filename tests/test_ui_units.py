@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 import pytest
@@ -16,6 +16,7 @@ from metrics.registry import MetricDef
 from metrics.targets import Settings
 from ui import charts, exports, filters, kpis, layout, tables, view_charts
 from ui.context import PageContext
+from connectors.scope import Scope
 
 RATE_DOWN = MetricDef("t.overturn_rate", "Overturn rate", "x", "ratio", "down", 0.15)
 RATE_UP = MetricDef("t.sla_adherence", "SLA adherence", "x", "ratio", "up", 0.90)
@@ -29,6 +30,7 @@ WEEK = Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
 class FakeAccess:
     query_seconds: float = 0.25
     queries: int = 12
+    scope: Scope = field(default_factory=Scope.everything)
 
 
 def context(countries: tuple[str, ...] | None = None, presentation: bool = False) -> PageContext:
@@ -157,6 +159,25 @@ def test_export_names_carry_page_filters_and_dates() -> None:
     name = context(("DE", "FR")).export_name("overview", "markets", "xlsx")
     assert name == "overview_markets_DE-FR_20261109-20261115.xlsx"
     assert "/" not in context().export_name("vendors", "a/b c", "png")
+
+
+def test_a_regional_users_export_names_their_markets_and_the_page_filters() -> None:
+    # issue 10: a regional user's file said "all-markets" and no file named the page's own filters
+    regional = replace(context(), data=FakeAccess(scope=Scope.of(("DE",))))
+    assert regional.export_name("appeals", "records", "csv") == "appeals_records_DE_20261109-20261115.csv"
+    filtered = context(("DE", "FR"))
+    filtered.report.page_filters = {"policy": ("counterfeit", "spam")}
+    assert filtered.export_name("appeals", "records", "csv") == (
+        "appeals_records_DE-FR_counterfeit-spam_20261109-20261115.csv")
+
+
+def test_exports_carry_labelled_headers_and_rounded_ratios() -> None:
+    # issue 10: headers were column names and ratios 0.04086538461538461
+    frame = pl.DataFrame({"appeals.overturn_rate": [0.04086538461538461], "tat_p90_hours": [61.23456],
+                          "cases": [3], "label": ["x"]})
+    exported = exports.for_export(frame, {"label": "Segment"})
+    assert exported.columns == ["Overturn rate", "TAT P90 (h)", "Cases", "Segment"]
+    assert exported.row(0) == (0.0409, 61.2346, 3, "x")
 
 
 def test_csv_and_xlsx_bytes() -> None:

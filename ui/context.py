@@ -44,6 +44,7 @@ class PageReport:
 
     title: str = ""
     filters: str = ""
+    page_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the page's own filters in use
     kpis: list[ReportKpi] = field(default_factory=list)
     charts: list[tuple[str, Any]] = field(default_factory=list)  # (title, Altair chart)
     tables: list[tuple[str, pl.DataFrame]] = field(default_factory=list)  # (title, cells formatted as text)
@@ -78,10 +79,16 @@ class PageContext:
         return replace(self.request, **domain_filters)
 
     def export_name(self, page: str, what: str, extension: str) -> str:
-        """page_what_filters_date.ext, safe for every file system."""
+        """page_what_markets_pagefilters_dates.ext, safe for every file system.
+
+        The markets are the effective ones: a regional user's file names their markets, never
+        "all-markets"."""
         period = f"{self.request.period.start:%Y%m%d}-{self.request.period.end:%Y%m%d}"
-        markets = "-".join(self.request.countries) if self.request.countries else "all-markets"
-        stem = "_".join([page, what, markets, period])
+        effective = self.request.countries or (
+            tuple(self.markets["country_code"]) if self.data.scope.countries is not None else None)
+        markets = "-".join(effective) if effective else "all-markets"
+        page_filters = ["-".join(values) for values in self.report.page_filters.values() if values]
+        stem = "_".join([page, what, markets, *page_filters, period])
         return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem)[:150] + f".{extension}"
 
 

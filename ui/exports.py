@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import altair as alt
 import polars as pl
@@ -29,6 +29,25 @@ def exportable(frame: pl.DataFrame) -> pl.DataFrame:
         elif isinstance(dtype, pl.Object):  # in this thread: a Polars callback would need the GIL (issue 9)
             fixes.append(pl.Series(name, [str(value) for value in frame[name].to_list()], dtype=pl.String))
     return frame.with_columns(fixes) if fixes else frame
+
+
+def header_labels(columns: Sequence[str], labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Column -> the header a PM reads ("Overturn rate", not overturn_rate), each unique."""
+    from ui.tables import column_label  # ui.tables imports this module
+
+    headers: dict[str, str] = {}
+    for column in columns:
+        label = (labels or {}).get(column) or column_label(column)
+        headers[column] = label if label not in headers.values() else f"{label} ({column})"
+    return headers
+
+
+def for_export(frame: pl.DataFrame, labels: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """The frame as a file holds it: flattened, floats rounded to 4 decimals (a ratio 0.0409 is
+    4.09 %), headers labelled."""
+    flat = exportable(frame)
+    floats = [c for c, dtype in flat.schema.items() if dtype.is_float()]
+    return flat.with_columns(pl.col(floats).round(4)).rename(header_labels(flat.columns, labels))
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -78,9 +97,13 @@ def _button(label: str, data: Callable[[], bytes], name: str, mime: str, key: st
 
 
 def table_downloads(
-    ctx: PageContext, frame: pl.DataFrame, page: str, what: str, percent_columns: Sequence[str] = ()
+    ctx: PageContext, frame: pl.DataFrame, page: str, what: str, percent_columns: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> None:
-    """CSV and XLSX buttons for one table (the data is built only when clicked)."""
+    """CSV and XLSX buttons for one table (the data is built only when clicked), with labelled headers."""
+    headers = header_labels(frame.columns, labels)
+    percent_columns = [headers[c] for c in percent_columns if c in headers]
+    frame = for_export(frame, labels)
     with st.container(horizontal=True, gap="small", key=f"dl-{page}-{what}"):
         _button("CSV", ctx.audited_export(page, "csv", what, frame.height, lambda: csv_bytes(frame)),
                 ctx.export_name(page, what, "csv"), CSV_MIME, f"csv-{page}-{what}", ":material/download:")

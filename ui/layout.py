@@ -94,6 +94,7 @@ def header(
     title_column.title(title, anchor=False)
     extra = [f"{FILTER_LABELS.get(k, k)}: {', '.join(v)}" for k, v in (page_filters or {}).items() if v]
     ctx.report.title = title
+    ctx.report.page_filters = {k: tuple(v) for k, v in (page_filters or {}).items() if v}
     filters_line = [ctx.filters_line] if dated else []
     ctx.report.filters = " · ".join([*filters_line, *extra])
     ctx.report.slot = export_column.empty()
@@ -221,6 +222,21 @@ def request_for(
         narrowed["vendors"], narrowed["sites"] = split_vendor_sites(use["vendor_site"])
         narrowed["vendor_sites"] = vendor_site_pairs(use["vendor_site"])
     return ctx.with_filters(**narrowed)
+
+
+def ignored_filters_text(chosen: dict[str, tuple[str, ...] | None], applied: Sequence[str], why: str) -> str | None:
+    """What an element says when active page filters do not apply to it (None when all apply)."""
+    ignored = [FILTER_LABELS.get(k, k) for k, v in chosen.items() if v and k not in applied]
+    if not ignored:
+        return None
+    names = " and ".join(ignored)
+    return f"Not filtered by {names}: {why}"
+
+
+def note_ignored_filters(chosen: dict[str, tuple[str, ...] | None], applied: Sequence[str], why: str) -> None:
+    text = ignored_filters_text(chosen, applied, why)
+    if text:
+        st.caption(f":material/filter_alt_off: {text}")
 
 
 def without(chosen: dict[str, tuple[str, ...] | None], key: str | None) -> dict[str, tuple[str, ...] | None]:

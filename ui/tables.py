@@ -250,7 +250,7 @@ def show_table(
         if caption:
             st.caption(caption)
         ratios = [c for c, k in resolved.items() if k in ("ratio", "ratio_change")]
-        exports.table_downloads(ctx, shown, page, what, ratios)
+        exports.table_downloads(ctx, shown, page, what, ratios, labels)
     record_table(ctx, what, shown, resolved, labels)
 
 
@@ -324,7 +324,7 @@ def show_status_table(
         if caption:
             st.caption(caption)
         ratios = [m for m in present if metric_of(m).unit == "ratio"]
-        exports.table_downloads(ctx, export, page, what, ratios)
+        exports.table_downloads(ctx, export, page, what, ratios, labels)
     record_table(ctx, what, shown, column_kinds(shown), labels)
 
 

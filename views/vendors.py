@@ -9,6 +9,8 @@ from ui.context import page_context
 PAGE = "vendors"
 FILTER_OF = {"vendor_site": "vendor_site", "policy": "policy", "channel": "channel"}
 VENDOR_FILTERS, MIX_FILTERS = ("vendor_site", "policy"), ("policy", "channel")  # the mix compares channels
+MIX_IGNORES = "algorithm and LLM decisions have no vendor site, so the mix compares every channel in your markets."
+VENDOR_IGNORES = "vendor metrics count human-reviewed cases only."
 SCORECARD = ["vendor_site", "cases", "tat_adherence", "tat_adherence_target", "aht_seconds",
              "aht_seconds_target", "aht_seconds_previous", "aht_change", "qa_accuracy", "qa_accuracy_target",
              "cost_per_case", "cost_per_case_target", "missed", "weeks_breached", "weeks"]
@@ -35,7 +37,9 @@ else:
     vendor_trend = layout.load("The vendor trend", vendors.trend, ctx.data, vendor_request, grain)
     mix_trend = layout.load("The mix trend", mix.trend, ctx.data, mix_request, grain)
     kpis.kpi_row(vendor_kpis or [], vendors.KPI_IDS, ctx.request.period, vendor_trend, key=f"{PAGE}-sla")
+    layout.note_ignored_filters(chosen, VENDOR_FILTERS, VENDOR_IGNORES)
     kpis.kpi_row(mix_kpis or [], mix.KPI_IDS, ctx.request.period, mix_trend, key=f"{PAGE}-mix")
+    layout.note_ignored_filters(chosen, MIX_FILTERS, MIX_IGNORES)
 
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
@@ -49,6 +53,7 @@ else:
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
             sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+        layout.note_ignored_filters(chosen, page_keys, VENDOR_IGNORES if is_vendor else MIX_IGNORES)
     match = None
     with right, layout.section("The breakdown"):
         dimensions = module.BREAKDOWN_DIMENSIONS
@@ -59,10 +64,13 @@ else:
         frame = module.breakdown(ctx.data, unfiltered, (dimension,))
         match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
+        layout.note_ignored_filters(layout.without(chosen, filter_key), page_keys,
+                                    VENDOR_IGNORES if is_vendor else MIX_IGNORES)
 
     baseline = kpis.short_period(ctx.request.period.previous())  # the comparison period of the AHT change
     with layout.section("The vendor scorecard"):
         st.subheader("Vendor site scorecard", anchor=False)
+        layout.note_ignored_filters(chosen, VENDOR_FILTERS, VENDOR_IGNORES)
         tables.show_table(ctx, vendors.scorecard(ctx.data, vendor_request), PAGE, "scorecard",
                           columns=SCORECARD,
                           labels={"missed": "Targets missed", "weeks": "Weeks judged",
@@ -74,6 +82,7 @@ else:
     weekly_column, mix_column = st.columns(2, gap="large")
     with weekly_column, layout.section("Weekly breaches"):
         st.subheader("Weekly SLA breaches", anchor=False)
+        layout.note_ignored_filters(chosen, VENDOR_FILTERS, VENDOR_IGNORES)
         weekly = vendors.weekly_breaches(ctx.data, vendor_request)
         if weekly.is_empty():
             layout.empty_state("No vendor weeks in this period.")
@@ -82,17 +91,20 @@ else:
                               title="Weekly SLA breaches", data=weekly)
     with mix_column, layout.section("The channel mix"):
         st.subheader("Decisions by channel", anchor=False)
+        layout.note_ignored_filters(chosen, MIX_FILTERS, MIX_IGNORES)
         share = mix.channel_share_trend(ctx.data, mix_request, grain)
         charts.show_chart(ctx, view_charts.share_trend_chart(share, "date", "channel", "share", grain), PAGE,
                           "channel-share", title="Decisions by channel", data=share,
                           percent_columns=["share"])
     with layout.section("The channel table"):
         st.subheader("Channel comparison", anchor=False)
+        layout.note_ignored_filters(chosen, MIX_FILTERS, MIX_IGNORES)
         tables.show_table(ctx, mix.by_channel(ctx.data, mix_request), PAGE, "by-channel",
                           caption="Appeal overturns are counted by the channel of the original decision.")
 
     st.subheader("Records", anchor=False)
     with layout.section("The case records"):
+        layout.note_ignored_filters(chosen, page_keys, VENDOR_IGNORES if is_vendor else MIX_IGNORES)
         records = module.drilldown(ctx.data, request, limit=100, match=match)
         what = "human-reviewed cases decided" if is_vendor else "moderation cases decided"
         tables.show_table(ctx, records, PAGE, "records", caption=tables.drilldown_caption(match, what))
