@@ -190,8 +190,9 @@ def channel_rates(baseline: Baseline, assumptions: Assumptions) -> pl.DataFrame:
         .join(channel_appeals, on="channel", how="left")
         .with_columns(
             pl.coalesce("appeals_per_decision", "appeals_all", pl.lit(0.0)).alias("appeals_per_decision"),
-            pl.coalesce("overturns_per_decision", "overturns_all", pl.lit(0.0)).alias("overturns_per_decision"),
+            pl.coalesce("overturn_rate_per_decision", "overturn_rate_all", pl.lit(0.0)).alias("_overturn_rate"),
         )
+        .with_columns((pl.col("appeals_per_decision") * pl.col("_overturn_rate")).alias("overturns_per_decision"))
         .select(
             *SEGMENT_KEYS, "channel", "cost_per_decision", "qa_accuracy", "qa_samples", "accuracy_variance",
             "assumed_accuracy", "appeals_per_decision", "overturns_per_decision", "own_rate",
@@ -200,10 +201,10 @@ def channel_rates(baseline: Baseline, assumptions: Assumptions) -> pl.DataFrame:
 
 
 def _appeal_rates(baseline: Baseline) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per (policy, channel): appeals and overturns per decision, and the channel's own over all policies.
+    """Per (policy, channel) and per channel over all policies: appeals per decision and overturn rate.
 
     appeals per decision = appeals submitted / decisions; overturns per decision = that x the
-    overturn rate (overturned / decided appeals) of the same policy and channel.
+    overturn rate (overturned / decided appeals) of the same policy and channel, else of the channel.
     """
     decisions = baseline.segments.group_by("policy", "channel").agg(pl.col("decisions").sum())
     frame = decisions.join(baseline.appeals, on=["policy", "channel"], how="left", nulls_equal=True).fill_null(0)
@@ -212,17 +213,16 @@ def _appeal_rates(baseline: Baseline) -> tuple[pl.DataFrame, pl.DataFrame]:
         return f.with_columns(
             pl.when(pl.col("decisions") > 0).then(pl.col("appeals_submitted") / pl.col("decisions"))
             .alias(f"appeals{suffix}"),
-            pl.when((pl.col("decisions") > 0) & (pl.col("appeals_decided") > 0))
-            .then(pl.col("appeals_submitted") / pl.col("decisions") * pl.col("appeals_overturned")
-                  / pl.col("appeals_decided"))
-            .alias(f"overturns{suffix}"),
+            pl.when(pl.col("appeals_decided") > 0).then(pl.col("appeals_overturned") / pl.col("appeals_decided"))
+            .alias(f"overturn_rate{suffix}"),
         )
 
-    own = rates(frame, "_per_decision").select("policy", "channel", "appeals_per_decision", "overturns_per_decision")
+    own = rates(frame, "_per_decision").select("policy", "channel", "appeals_per_decision",
+                                               "overturn_rate_per_decision")
     whole = rates(
         frame.group_by("channel").agg(pl.col("decisions", "appeals_submitted", "appeals_decided", "appeals_overturned").sum()),
         "_all",
-    ).select("channel", "appeals_all", "overturns_all")
+    ).select("channel", "appeals_all", "overturn_rate_all")
     return own, whole
 
 
@@ -237,7 +237,11 @@ def project(baseline: Baseline, scenario: Scenario, with_sites: bool = True) -> 
         scenario_volumes(baseline, scenario)
         .unpivot(index=SEGMENT_KEYS, on=list(CHANNELS), variable_name="channel", value_name="volume")
     )
-    rows = volumes.join(channel_rates(baseline, a), on=[*SEGMENT_KEYS, "channel"], how="left", nulls_equal=True)
+    # sorted: float sums in a fixed order, so equal scenarios give bit-identical answers
+    rows = (
+        volumes.join(channel_rates(baseline, a), on=[*SEGMENT_KEYS, "channel"], how="left", nulls_equal=True)
+        .sort(*SEGMENT_KEYS, "channel")
+    )
     total = rows["volume"].sum()
     weight = pl.col("volume") / total if total > 0 else pl.lit(0.0)
     quality = rows.filter(pl.col("volume") > 0, pl.col("qa_accuracy").is_not_null())
@@ -278,7 +282,7 @@ def project(baseline: Baseline, scenario: Scenario, with_sites: bool = True) -> 
         "sites_over_capacity": float(sites["over_capacity"].sum()) if with_sites else None,
         "sites_over_cost_target": float(sites["over_cost_target"].sum()) if with_sites else None,
     }
-    return Projection(scenario.name, totals, rows.sort(*SEGMENT_KEYS, "channel"), sites, thin, a)
+    return Projection(scenario.name, totals, rows, sites, thin, a)
 
 
 def baseline_scenario(assumptions: Assumptions) -> Scenario:
@@ -343,7 +347,8 @@ def site_workload(baseline: Baseline, assumptions: Assumptions, volumes: pl.Data
     work = (
         human.join(_allocation(baseline, assumptions), on=SEGMENT_KEYS, how="inner", nulls_equal=True)
         .with_columns((pl.col("volume") * pl.col("alloc")).alias("cases"))
-        .group_by("vendor_site", "queue")
+        .sort("vendor_site", *SEGMENT_KEYS)  # a fixed summation order
+        .group_by("vendor_site", "queue", maintain_order=True)
         .agg(
             pl.col("cases").sum().alias("cases_per_week"),
             (pl.col("cases") * pl.col("aht_seconds") / 3600.0).sum().alias("hours_per_week"),
@@ -408,7 +413,7 @@ def site_projection(baseline: Baseline, scenario: Scenario, volumes: pl.DataFram
 def _totals_by_site(work: pl.DataFrame, baseline: Baseline) -> pl.DataFrame:
     targeted = work.join(baseline.cost_targets, on=["vendor_site", "queue"], how="left")
     has_target = pl.col("cost_per_case_target").is_not_null()
-    return targeted.group_by("vendor_site").agg(
+    return targeted.sort("vendor_site", "queue").group_by("vendor_site", maintain_order=True).agg(
         pl.col("cases_per_week", "hours_per_week", "cost_per_week", "workload_fte").sum(),
         pl.col("erlang_fte").sum().alias("erlang_fte"),
         pl.col("fte").sum(),
