@@ -362,3 +362,14 @@ def test_plan_level_errors() -> None:
         parse_plan({**PLAN, "scenario": [{"name": str(i)} for i in range(4)]})
     with pytest.raises(ScenarioError, match="names must differ"):
         parse_plan({**PLAN, "scenario": [{"name": "a"}, {"name": "a"}]})
+
+
+def test_the_readme_scenario_file_parses() -> None:
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("### Planning the moderation mix")[1].split("```toml")[1].split("```")[0]
+    plan = parse_plan(tomllib.loads(block))
+    assert plan.scenarios[0].moves[0] == Move("human", "llm", 0.10, "spam", "listings")
+    assert plan.scenarios[0].assumptions.llm_price_per_1k == 35.0
