@@ -373,3 +373,20 @@ def test_the_readme_scenario_file_parses() -> None:
     plan = parse_plan(tomllib.loads(block))
     assert plan.scenarios[0].moves[0] == Move("human", "llm", 0.10, "spam", "listings")
     assert plan.scenarios[0].assumptions.llm_price_per_1k == 35.0
+
+
+def test_url_form_round_trips_and_refuses_garbage() -> None:
+    from metrics.planner.scenario import decode_scenario, encode_scenario
+
+    scenario = Scenario("LLM | 10 %", (Move("human", "llm", 0.1, "spam", None), Move("algo", "human", 0.05)),
+                        assumptions=Assumptions(llm_price_per_1k=35.0, shrinkage=0.25))
+    text = encode_scenario(scenario)
+    assert text == "LLM / 10 %|human>llm:0.1:spam:;algo>human:0.05::|llm_price_per_1k=35,shrinkage=0.25"
+    back = decode_scenario(text, "s1")
+    assert back.moves == scenario.moves and back.assumptions == scenario.assumptions
+    with pytest.raises(ScenarioError, match=r"s2.move\[1\].share: expected a number"):
+        decode_scenario("x|human>llm:ten::|", "s2")
+    with pytest.raises(ScenarioError, match="s1: expected name"):
+        decode_scenario("no bars", "s1")
+    with pytest.raises(ScenarioError, match=r"s1.assumptions.shrinkage"):
+        decode_scenario("x||shrinkage=1.5", "s1")

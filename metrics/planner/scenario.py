@@ -265,3 +265,53 @@ def scenario_dict(scenario: Scenario) -> dict[str, Any]:
     if assumptions:
         out["assumptions"] = assumptions
     return out
+
+
+# ---- the compact text form of a scenario (the planner page's URL) -------------------------------
+# name|from>to:share:policy:queue;...|key=value,...   e.g. "LLM 10%|human>llm:0.1:spam:|llm_price_per_1k=35"
+# An empty policy or queue means all. Only moves travel in this form (mix rows come from TOML files).
+
+URL_ASSUMPTIONS = ("llm_price_per_1k", "llm_accuracy", "shrinkage", "occupancy", "productive_hours_per_week")
+
+
+def encode_scenario(scenario: Scenario) -> str:
+    moves = ";".join(
+        f"{m.source}>{m.target}:{m.share:g}:{m.policy or ''}:{m.queue or ''}" for m in scenario.moves
+    )
+    defaults = Assumptions()
+    values = [
+        f"{key}={getattr(scenario.assumptions, key):g}"
+        for key in URL_ASSUMPTIONS
+        if getattr(scenario.assumptions, key) is not None and getattr(scenario.assumptions, key) != getattr(defaults, key)
+    ]
+    return "|".join([scenario.name.replace("|", "/"), moves, ",".join(values)])
+
+
+def decode_scenario(text: str, where: str) -> Scenario:
+    """The scenario of encode_scenario's text; ScenarioError naming `where` (the URL key) when malformed."""
+    parts = text.split("|")
+    if len(parts) != 3:
+        raise ScenarioError(f"{where}: expected name|moves|assumptions, got {text!r}")
+    name, moves_text, assumptions_text = parts
+    moves = []
+    for index, item in enumerate(filter(None, moves_text.split(";"))):
+        fields_ = item.split(":")
+        channels = fields_[0].split(">")
+        if len(fields_) != 4 or len(channels) != 2:
+            raise ScenarioError(f"{where}.move[{index + 1}]: expected from>to:share:policy:queue, got {item!r}")
+        try:
+            share: Any = float(fields_[1])
+        except ValueError:
+            share = fields_[1]
+        moves.append({"from": channels[0], "to": channels[1], "share": share,
+                      **({"policy": fields_[2]} if fields_[2] else {}), **({"queue": fields_[3]} if fields_[3] else {})})
+    assumptions: dict[str, Any] = {}
+    for item in filter(None, assumptions_text.split(",")):
+        key, _, value = item.partition("=")
+        if key not in URL_ASSUMPTIONS:
+            raise ScenarioError(f"{where}.assumptions: unknown field {key!r}; known: {', '.join(URL_ASSUMPTIONS)}")
+        try:
+            assumptions[key] = float(value)
+        except ValueError:
+            assumptions[key] = value
+    return parse_scenario({"name": name, "move": moves, "assumptions": assumptions}, where)
