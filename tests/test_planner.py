@@ -390,3 +390,12 @@ def test_url_form_round_trips_and_refuses_garbage() -> None:
         decode_scenario("no bars", "s1")
     with pytest.raises(ScenarioError, match=r"s1.assumptions.shrinkage"):
         decode_scenario("x||shrinkage=1.5", "s1")
+
+
+def test_scaled_frontier_reaches_the_full_move() -> None:
+    from metrics.planner.projection import scaled_frontier
+
+    curve = scaled_frontier(golden(), Scenario("s", (Move("human", "llm", 0.5, policy="spam"),)), steps=2)
+    # factors 0, 1 (the scenario: 50 %), 2 (100 %): costs 39, 34.25, 29.5 (see the golden tests above)
+    assert curve["factor"].to_list() == [0.0, 1.0, 2.0]
+    assert curve["cost_per_week_usd"].to_list() == pytest.approx([39.0, 34.25, 29.5])

@@ -29,7 +29,7 @@ projected cost per case exceeds the case-weighted vendor_sla_targets.cost_per_ca
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -287,8 +287,6 @@ def project(baseline: Baseline, scenario: Scenario, with_sites: bool = True) -> 
 
 def baseline_scenario(assumptions: Assumptions) -> Scenario:
     """The baseline as a scenario: no moves, the staffing assumptions only (measured prices and accuracy)."""
-    from dataclasses import replace
-
     return Scenario("Baseline", (), (), replace(assumptions, llm_price_per_1k=None, llm_accuracy=None))
 
 
@@ -450,6 +448,33 @@ def frontier(baseline: Baseline, move: Move, assumptions: Assumptions, steps: in
                      "expected_overturns_per_week": totals["expected_overturns_per_week"]})
     return pl.DataFrame(rows, schema={"share": pl.Float64, "cost_per_week_usd": pl.Float64, "qa_accuracy": pl.Float64,
                                       "expected_overturns_per_week": pl.Float64})
+
+
+def scaled_frontier(baseline: Baseline, scenario: Scenario, steps: int = 10) -> pl.DataFrame:
+    """The scenario's moves scaled together from none to the largest reaching 100 %, in `steps` steps.
+
+    Columns scenario, share (of the largest move), factor (1 = the scenario as entered), cost_per_week_usd,
+    qa_accuracy, expected_overturns_per_week. A step whose moves out of one channel would pass 100 % ends the curve.
+    """
+    largest = max((m.share for m in scenario.moves), default=0.0)
+    rows: list[dict[str, Any]] = []
+    if largest <= 0:
+        return pl.DataFrame(schema=FRONTIER_SCHEMA)
+    for step in range(steps + 1):
+        factor = step / steps / largest
+        moves = tuple(replace(m, share=min(1.0, m.share * factor)) for m in scenario.moves)
+        try:
+            totals = project(baseline, replace(scenario, moves=moves), with_sites=False).totals
+        except ScenarioError:
+            break
+        rows.append({"scenario": scenario.name, "share": step / steps, "factor": factor,
+                     "cost_per_week_usd": totals["cost_per_week_usd"], "qa_accuracy": totals["qa_accuracy"],
+                     "expected_overturns_per_week": totals["expected_overturns_per_week"]})
+    return pl.DataFrame(rows, schema=FRONTIER_SCHEMA)
+
+
+FRONTIER_SCHEMA = {"scenario": pl.String, "share": pl.Float64, "factor": pl.Float64, "cost_per_week_usd": pl.Float64,
+                   "qa_accuracy": pl.Float64, "expected_overturns_per_week": pl.Float64}
 
 
 def compare(baseline: Baseline, scenarios: tuple[Scenario, ...], assumptions: Assumptions) -> list[Projection]:

@@ -1,0 +1,101 @@
+"""The mix planner page under AppTest on the small demo data: projection as the metric layer gives it,
+bad edits keep the last valid scenario, the scenario goes into the URL."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from connectors.scope import Scope
+from connectors.source import ScopedAccess, open_source
+from metrics.base import MetricRequest
+from metrics.planner.baseline import measure_baseline
+from metrics.planner.projection import project
+from metrics.planner.scenario import Move, Scenario
+from ui.filters import preset_period
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
+    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
+    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
+    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+
+
+def run_planner(**query: str) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "admin"
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("views/planner.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def expected_cost(small_demo_url: str, scenario: Scenario) -> str:
+    source = open_source(small_demo_url)
+    try:
+        as_of = source.latest_event_time()
+        assert as_of is not None
+        request = MetricRequest(preset_period("Last complete week", as_of.date()))
+        baseline = measure_baseline(ScopedAccess(source, Scope.everything()), request)
+    finally:
+        source.engine.dispose()
+    return f"${project(baseline, scenario).totals['cost_per_week_usd']:,.0f}"
+
+
+def projection_cell(at: AppTest, column: str, measure: str) -> str:
+    frame = next(d.value for d in at.dataframe if "measure" in d.value.columns)
+    return str(frame.loc[frame["measure"] == measure, column].iloc[0])
+
+
+def test_default_scenario_matches_the_metric_layer(small_demo_url: str) -> None:
+    at = run_planner()
+    assert not at.error, [e.value for e in at.error]
+    default = Scenario("LLM takes 10% of human", (Move("human", "llm", 0.10),))
+    assert projection_cell(at, "LLM takes 10% of human", "Cost / week") == expected_cost(small_demo_url, default)
+    assert projection_cell(at, "Baseline", "Cost / week") == expected_cost(small_demo_url, Scenario("b"))
+    assert at.query_params["s1"] == "LLM takes 10% of human|human>llm:0.1::|"
+    assert len(at.get("vega_lite_chart")) >= 1  # the frontier
+
+
+def test_scenario_from_the_url(small_demo_url: str) -> None:
+    at = run_planner(s2="Spam to LLM|human>llm:0.5:spam:|llm_price_per_1k=40")
+    assert not at.error, [e.value for e in at.error]
+    scenario = Scenario("Spam to LLM", (Move("human", "llm", 0.5, policy="spam"),))
+    from dataclasses import replace
+
+    from metrics.planner.scenario import Assumptions
+
+    scenario = replace(scenario, assumptions=Assumptions(llm_price_per_1k=40.0))
+    assert projection_cell(at, "Spam to LLM", "Cost / week") == expected_cost(small_demo_url, scenario)
+    assert "s1" not in at.query_params  # only the URL's scenarios, no default added
+
+
+def test_a_malformed_url_scenario_is_ignored_and_said_so() -> None:
+    at = run_planner(s1="Broken|human>llm:1.7::|")
+    notices = " ".join(w.value for w in at.warning)
+    assert "ignored" in notices and "Broken" in notices
+    assert "s1" not in at.query_params  # dropped from the URL, nothing projected for it
+    assert list(next(d.value for d in at.dataframe if "measure" in d.value.columns).columns) == ["measure", "Baseline"]
+
+
+def test_an_edit_goes_into_the_url() -> None:
+    at = run_planner()
+    at.number_input(key="plan1-shrinkage").set_value(0.25).run()
+    at.text_input(key="plan1-name").set_value("Less shrinkage").run()
+    assert not at.exception and not at.error
+    assert at.query_params["s1"] == "Less shrinkage|human>llm:0.1::|shrinkage=0.25"
+    # FTE falls with shrinkage 0.25 instead of 0.30: the scenario's human FTE is below the baseline's
+    fte = projection_cell(at, "Less shrinkage", "Human FTE")
+    assert float(fte.replace(",", "")) < float(projection_cell(at, "Baseline", "Human FTE").replace(",", ""))
