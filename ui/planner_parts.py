@@ -23,6 +23,7 @@ from metrics.planner.scenario import (
     parse_scenario,
 )
 from ui import filters
+from ui.context import PageContext, ReportKpi
 
 ALL = "(all)"
 SLOTS = 3
@@ -65,14 +66,18 @@ def _moves_frame(scenario: Scenario | None) -> pl.DataFrame:
 def scenario_editor(slot: int, baseline: Baseline) -> tuple[Scenario | None, str | None]:
     """One scenario's name, move table and assumptions. Returns (the scenario or None when unused, error)."""
     prefix = f"plan{slot}"
-    if f"{prefix}-initial" not in st.session_state:  # this session's first run: start from the URL
+    store_key = f"{prefix}-store"  # not a widget key: Streamlit may drop a widget's state, never this
+    if store_key not in st.session_state:  # this session's first run: start from the URL
         initial = _url_scenario(slot)
         st.session_state[f"{prefix}-initial"] = _moves_frame(initial)
-        st.session_state[f"{prefix}-name"] = initial.name if initial else ""
-        for key, *_ in ASSUMPTION_INPUTS:
-            value = getattr(initial.assumptions, key) if initial else getattr(Assumptions(), key)
-            st.session_state[f"{prefix}-{key}"] = value
-    name = st.text_input("Scenario name", key=f"{prefix}-name", placeholder=f"Scenario {slot} (unused while empty)")
+        st.session_state[store_key] = {
+            "name": initial.name if initial else "",
+            **{key: getattr(initial.assumptions if initial else Assumptions(), key) for key, *_ in ASSUMPTION_INPUTS},
+        }
+    store = st.session_state[store_key]
+    name = st.text_input("Scenario name", value=store["name"], key=f"{prefix}-name",
+                         placeholder=f"Scenario {slot} (unused while empty)")
+    store["name"] = name
     edited = st.data_editor(
         st.session_state[f"{prefix}-initial"],
         key=f"{prefix}-moves",
@@ -91,8 +96,9 @@ def scenario_editor(slot: int, baseline: Baseline) -> tuple[Scenario | None, str
     columns = st.columns(len(ASSUMPTION_INPUTS))
     raw_assumptions: dict[str, Any] = {}
     for column, (key, label, low, high, step, help_text) in zip(columns, ASSUMPTION_INPUTS):
-        value = column.number_input(label, min_value=low, max_value=high, step=step, key=f"{prefix}-{key}",
-                                    help=help_text)
+        value = column.number_input(label, min_value=low, max_value=high, step=step, value=store[key],
+                                    key=f"{prefix}-{key}", help=help_text)
+        store[key] = value
         if value is not None:
             raw_assumptions[key] = float(value)
     if not name.strip() and edited.is_empty():
@@ -233,3 +239,32 @@ def frontier_chart(curves: pl.DataFrame, points: pl.DataFrame) -> alt.LayerChart
     labels = marks.mark_text(align="left", dx=10, dy=-8, fontSize=12).encode(text="scenario:N")
     return alt.layer(line, marks, labels).properties(height=360)
 
+
+
+CARDS: tuple[tuple[str, str, str, str], ...] = (
+    # totals key, label, value format, delta format
+    ("cost_per_week_usd", "Cost / week", "${:,.0f}", "{:+,.0f} $"),
+    ("qa_accuracy", "QA accuracy", "{:.2%}", "{:+.2%}"),
+    ("expected_overturns_per_week", "Overturns / week", "{:,.0f}", "{:+,.0f}"),
+    ("human_fte", "Human FTE", "{:,.1f}", "{:+,.1f}"),
+)
+
+
+def projection_cards(ctx: PageContext, projections: Sequence[Projection]) -> None:
+    """One column of cards per projection; scenarios show their change against the baseline."""
+    base = projections[0]
+    for column, projection in zip(st.columns(len(projections)), projections):
+        with column, st.container(border=True):
+            st.markdown(f"**{projection.name}**")
+            cells = [cell for _ in range(2) for cell in st.columns(2)]
+            for cell, (key, label, fmt, delta_fmt) in zip(cells, CARDS):
+                value, reference = projection.totals[key], base.totals[key]
+                text = "-" if value is None else fmt.format(value)
+                delta = None
+                if projection is not base and value is not None and reference is not None:
+                    delta = delta_fmt.format(value - reference)
+                # cost, overturns and FTE going down is good; accuracy going up is good
+                cell.metric(f"{label} · {projection.name}", text, delta,
+                            delta_color="normal" if key == "qa_accuracy" else "inverse")
+                ctx.report.kpis.append(ReportKpi("planner", f"{label} ({projection.name})", text, delta or "", "",
+                                                 "no_target"))

@@ -31,7 +31,9 @@ if baseline is not None:
             projections.append(planned[1])
     shown = [None, *scenarios]
     st.subheader("Baseline and scenarios, per week", anchor=False)
-    tables.show_table(ctx, planner_parts.comparison_table(projections, shown), PAGE, "projection",
+    planner_parts.projection_cards(ctx, projections)
+    comparison = planner_parts.comparison_table(projections, shown)
+    tables.show_table(ctx, comparison, PAGE, "projection", height=(comparison.height + 1) * 35 + 3,
                       caption="Expected values from the measured rates; QA accuracy with its 95 % interval.")
     thin = sorted({s for p in projections for s in p.thin_qa})
     if thin:
