@@ -99,3 +99,16 @@ def test_an_edit_goes_into_the_url() -> None:
     # FTE falls with shrinkage 0.25 instead of 0.30: the scenario's human FTE is below the baseline's
     fte = projection_cell(at, "Less shrinkage", "Human FTE")
     assert float(fte.replace(",", "")) < float(projection_cell(at, "Baseline", "Human FTE").replace(",", ""))
+
+
+def test_the_pdf_prints_the_projection_with_its_assumptions() -> None:
+    from test_pdf_export import build, pdf_text
+
+    at = run_planner(s1="Cheap LLM|human>llm:0.2::|llm_price_per_1k=20")
+    report = at.session_state["_page_context"].report
+    assert report.title == "Mix planner"
+    text = pdf_text(build(report))
+    for expected in ("Mix planner", "Cost / week (Cheap LLM)", "Assumption: LLM price per 1,000 ($)", "20",
+                     "20% human->llm (all policies, all queues)", "Atlas / Lisbon"):
+        assert expected in text, expected
+    assert [title for title, _ in report.charts] == ["Cost against expected QA accuracy as the moves grow to 100 %"]
