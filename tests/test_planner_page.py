@@ -112,3 +112,29 @@ def test_the_pdf_prints_the_projection_with_its_assumptions() -> None:
                      "20% human->llm (all policies, all queues)", "Atlas / Lisbon"):
         assert expected in text, expected
     assert [title for title, _ in report.charts] == ["Cost against expected QA accuracy as the moves grow to 100 %"]
+
+
+def test_a_regional_user_plans_on_their_markets_only(small_demo_url: str) -> None:
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sea"
+    at.run()
+    at.switch_page("views/planner.py")
+    at.run()
+    assert not at.exception and not at.error
+    source = open_source(small_demo_url)
+    try:
+        as_of = source.latest_event_time()
+        assert as_of is not None
+        sea = Scope.of(["ID", "MY", "TH", "VN", "PH", "SG"])
+        baseline = measure_baseline(ScopedAccess(source, sea), MetricRequest(preset_period("Last complete week", as_of.date())))
+        everything = measure_baseline(ScopedAccess(source, Scope.everything()),
+                                      MetricRequest(preset_period("Last complete week", as_of.date())))
+    finally:
+        source.engine.dispose()
+    from metrics.planner.projection import baseline_scenario
+    from metrics.planner.scenario import Assumptions
+
+    own = project(baseline, baseline_scenario(Assumptions())).totals["cost_per_week_usd"]
+    assert own < project(everything, baseline_scenario(Assumptions())).totals["cost_per_week_usd"]
+    assert projection_cell(at, "Baseline", "Cost / week") == f"${own:,.0f}"

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 import data
-from metrics.planner.baseline import segment_table
+from metrics.planner.baseline import segment_table, site_table
 from metrics.planner.projection import baseline_scenario, project, scaled_frontier
 from metrics.planner.scenario import Assumptions
 from ui import charts, layout, planner_parts, tables
@@ -51,5 +51,7 @@ if baseline is not None:
     tables.show_table(ctx, planner_parts.sites_table(projections), PAGE, "sites",
                       caption="FTE = cases x AHT / paid hours / occupancy / (1 - shrinkage); the live queue (4 h SLA) "
                               "needs round-the-clock Erlang C agents. Capacity = baseline FTE + 10 %.")
-    with st.expander("Measured baseline per policy, queue and channel"):
-        tables.show_table(ctx, segment_table(baseline), PAGE, "baseline")
+    with st.expander("Measured baseline: per policy, queue and channel; human work per vendor site"):
+        tables.show_table(ctx, segment_table(baseline), PAGE, "baseline",
+                          caption="QA accuracy with its 95 % Wilson interval; appeal rate = appeals / actioned decisions.")
+        tables.show_table(ctx, site_table(baseline), PAGE, "baseline-sites")

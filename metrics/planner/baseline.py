@@ -13,13 +13,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from connectors.spec import AggregateSpec, All, Count, Dim, Elapsed, ElapsedAtMost, Eq, In, NotNull, Sum
+from connectors.spec import AggregateSpec, All, Count, Dim, ElapsedAtMost, Eq, Histogram, In, NotNull, Sum
 from metrics.base import DURATION_EDGES_HOURS, DataAccess, MetricRequest, Period, percentile_series, ratio_expr
 from metrics.mix import FILTERS, OVERTURNED, TABLE, TAT
 from metrics.vendor_scorecard import targets_in_force
 from metrics.vendors import TARGETS_SPEC_DIMS, VENDOR_SITE
-
-from connectors.spec import Histogram
 
 MIN_QA_SAMPLES = 30  # fewer QA verdicts than this: the segment's accuracy is flagged as thin
 Z95 = 1.959963984540054

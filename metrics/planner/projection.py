@@ -243,7 +243,6 @@ def project(baseline: Baseline, scenario: Scenario, with_sites: bool = True) -> 
         .sort(*SEGMENT_KEYS, "channel")
     )
     total = rows["volume"].sum()
-    weight = pl.col("volume") / total if total > 0 else pl.lit(0.0)
     quality = rows.filter(pl.col("volume") > 0, pl.col("qa_accuracy").is_not_null())
     qa_volume = quality["volume"].sum()
     summary = rows.select(
