@@ -253,8 +253,8 @@ CARDS: tuple[tuple[str, str, str, str], ...] = (
 def projection_cards(ctx: PageContext, projections: Sequence[Projection]) -> None:
     """One column of cards per projection; scenarios show their change against the baseline."""
     base = projections[0]
-    for column, projection in zip(st.columns(len(projections)), projections):
-        with column, st.container(border=True):
+    for index, (column, projection) in enumerate(zip(st.columns(len(projections)), projections)):
+        with column, st.container(border=True, key=f"projection-{index}"):
             st.markdown(f"**{projection.name}**")
             cells = [cell for _ in range(2) for cell in st.columns(2)]
             for cell, (key, label, fmt, delta_fmt) in zip(cells, CARDS):
@@ -264,7 +264,7 @@ def projection_cards(ctx: PageContext, projections: Sequence[Projection]) -> Non
                 if projection is not base and value is not None and reference is not None:
                     delta = delta_fmt.format(value - reference)
                 # cost, overturns and FTE going down is good; accuracy going up is good
-                cell.metric(f"{label} · {projection.name}", text, delta,
+                cell.metric(label, text, delta,
                             delta_color="normal" if key == "qa_accuracy" else "inverse")
                 ctx.report.kpis.append(ReportKpi("planner", f"{label} ({projection.name})", text, delta or "", "",
                                                  "no_target"))
