@@ -138,3 +138,20 @@ def test_a_regional_user_plans_on_their_markets_only(small_demo_url: str) -> Non
     own = project(baseline, baseline_scenario(Assumptions())).totals["cost_per_week_usd"]
     assert own < project(everything, baseline_scenario(Assumptions())).totals["cost_per_week_usd"]
     assert projection_cell(at, "Baseline", "Cost / week") == f"${own:,.0f}"
+
+
+def test_a_period_without_data_shows_an_empty_state_not_an_error() -> None:
+    import datetime as dt
+
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "admin"
+    for key, value in {"range": "Custom range", "start": dt.date(2025, 1, 6), "end": dt.date(2025, 1, 12)}.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("views/planner.py")
+    at.run()
+    assert not at.exception and not at.error
+    messages = [i.value for i in at.info]
+    assert any("No human decisions to plan staffing from" in m and "6 Jan 2025" in m for m in messages), messages
+    assert not at.metric and not at.dataframe

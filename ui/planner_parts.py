@@ -243,7 +243,7 @@ def frontier_chart(curves: pl.DataFrame, points: pl.DataFrame) -> alt.LayerChart
 
 CARDS: tuple[tuple[str, str, str, str], ...] = (
     # totals key, label, value format, delta format
-    ("cost_per_week_usd", "Cost / week", "${:,.0f}", "{:+,.0f} $"),
+    ("cost_per_week_usd", "Cost / week", "${:,.0f}", "{:+,.0f} USD"),
     ("qa_accuracy", "QA accuracy", "{:.2%}", "{:+.2%}"),
     ("expected_overturns_per_week", "Overturns / week", "{:,.0f}", "{:+,.0f}"),
     ("human_fte", "Human FTE", "{:,.1f}", "{:+,.1f}"),
