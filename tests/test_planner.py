@@ -262,7 +262,8 @@ def test_moving_to_the_better_qa_channel_never_lowers_accuracy(baseline: Baselin
 # ---- the queries behind the baseline ----------------------------------------------------------
 
 
-def test_measure_baseline_on_tiny_data(tmp_path: Any) -> None:
+@pytest.mark.parametrize("backend", ["duckdb", "sqlite", "postgresql"])
+def test_measure_baseline_on_tiny_data(backend: str, tmp_path: Any, request: pytest.FixtureRequest) -> None:
     def case(case_id: int, channel: str, day: int, *, policy: str = "spam", queue: str = "listings",
              site: str | None = "Manila", cost: float = 1.0, agree: bool | None = None) -> dict[str, Any]:
         human = channel == "human"
@@ -282,7 +283,8 @@ def test_measure_baseline_on_tiny_data(tmp_path: Any) -> None:
                                      country_code="PH", appellant_type="seller", policy="spam", original_action="remove",
                                      original_channel="human", outcome="reversed", reviewer="r", sla_hours=48.0,
                                      qa_score=None, is_reappeal=False)])
-    url = backend_url("duckdb", tmp_path)
+    postgres_url = request.getfixturevalue("postgres_database") if backend == "postgresql" else None
+    url = backend_url(backend, tmp_path, postgres_url)
     load_frames(url, {"moderation_cases": cases, "appeals": appeals})
     source = open_tiny(url)
     try:
