@@ -115,6 +115,11 @@ def test_baseline_fte_and_erlang_by_hand() -> None:
     # capacity = baseline FTE x 1.10: nobody is over it in the baseline
     assert a_x["capacity_fte"] == pytest.approx((0.5 / 23.8 + 6.0) * 1.1)
     assert not base.sites["over_capacity"].any()
+    # the live queue is staffed by Erlang C at both sites: one agent each, 7 cases a week, SLA 4 h
+    live = base.short_sla_queues.sort("vendor_site")
+    assert live["vendor_site"].to_list() == ["A / X", "B / Y"] and set(live["queue"]) == {"live"}
+    assert live["erlang_agents"].to_list() == [1, 1] and live["cases_per_week"].to_list() == pytest.approx([7, 7])
+    assert live["sla_hours"].to_list() == pytest.approx([4.0, 4.0])
 
 
 def test_moving_half_of_human_spam_by_hand() -> None:

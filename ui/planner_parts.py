@@ -268,3 +268,15 @@ def projection_cards(ctx: PageContext, projections: Sequence[Projection]) -> Non
                             delta_color="normal" if key == "qa_accuracy" else "inverse")
                 ctx.report.kpis.append(ReportKpi("planner", f"{label} ({projection.name})", text, delta or "", "",
                                                  "no_target"))
+
+
+def short_sla_table(projections: Sequence[Projection]) -> pl.DataFrame:
+    """Per projection, vendor site and short-SLA queue: the Erlang C agents and the FTE they need."""
+    frames = [
+        p.short_sla_queues.select(
+            pl.lit(p.name).alias("scenario"), "vendor_site", "queue", "sla_hours", "cases_per_week", "erlang_agents",
+            "erlang_fte", "workload_fte",
+        )
+        for p in projections
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame()

@@ -51,6 +51,11 @@ if baseline is not None:
     tables.show_table(ctx, planner_parts.sites_table(projections), PAGE, "sites",
                       caption="FTE = cases x AHT / paid hours / occupancy / (1 - shrinkage); the live queue (4 h SLA) "
                               "needs round-the-clock Erlang C agents. Capacity = baseline FTE + 10 %.")
+    with st.expander("Short-SLA queues staffed by Erlang C"):
+        tables.show_table(ctx, planner_parts.short_sla_table(projections), PAGE, "erlang",
+                          caption="Agents on shift round the clock so that 90 % of items start within the queue's SLA "
+                                  "at no more than the assumed occupancy (Erlang C); FTE = agents x 168 h / paid hours "
+                                  "/ (1 - shrinkage).")
     with st.expander("Measured baseline: per policy, queue and channel; human work per vendor site"):
         tables.show_table(ctx, segment_table(baseline), PAGE, "baseline",
                           caption="QA accuracy with its 95 % Wilson interval; appeal rate = appeals / actioned decisions.")

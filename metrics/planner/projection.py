@@ -49,6 +49,7 @@ class Projection:
     totals: dict[str, float | None]
     channels: pl.DataFrame  # policy, queue, channel, volume, cost_per_decision, qa_accuracy, qa_samples, ...
     sites: pl.DataFrame  # vendor_site, cases_per_week, hours_per_week, fte, capacity_fte, flags ...
+    short_sla_queues: pl.DataFrame  # vendor_site, queue, sla_hours, cases_per_week, erlang_agents, erlang_fte, ...
     thin_qa: list[str]  # "policy / queue / channel" whose accuracy rests on < MIN_QA_SAMPLES verdicts
     assumptions: Assumptions
 
@@ -262,7 +263,8 @@ def project(baseline: Baseline, scenario: Scenario, with_sites: bool = True) -> 
         .select(pl.concat_str("policy", "queue", "channel", separator=" / "))
         .to_series().sort().to_list()
     )
-    sites = site_projection(baseline, scenario, volumes) if with_sites else _empty_sites()
+    sites, work = site_projection(baseline, scenario, volumes) if with_sites else (_empty_sites(), _empty_sites())
+    short = work.filter(pl.col("erlang_agents").is_not_null()) if with_sites else work
     cost = summary["cost"]
     totals: dict[str, float | None] = {
         "decisions_per_week": total,
@@ -281,7 +283,7 @@ def project(baseline: Baseline, scenario: Scenario, with_sites: bool = True) -> 
         "sites_over_capacity": float(sites["over_capacity"].sum()) if with_sites else None,
         "sites_over_cost_target": float(sites["over_cost_target"].sum()) if with_sites else None,
     }
-    return Projection(scenario.name, totals, rows, sites, thin, a)
+    return Projection(scenario.name, totals, rows, sites, short, thin, a)
 
 
 def baseline_scenario(assumptions: Assumptions) -> Scenario:
@@ -379,8 +381,11 @@ def site_workload(baseline: Baseline, assumptions: Assumptions, volumes: pl.Data
     ).with_columns(pl.max_horizontal("workload_fte", pl.col("erlang_fte").fill_null(0.0)).alias("fte"))
 
 
-def site_projection(baseline: Baseline, scenario: Scenario, volumes: pl.DataFrame) -> pl.DataFrame:
-    """One row per vendor site: cases, hours, FTE, capacity, cost per case against target, flags."""
+def site_projection(
+    baseline: Baseline, scenario: Scenario, volumes: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per vendor site (cases, hours, FTE, capacity, cost per case against target, flags), and
+    the per (site, queue) workload it sums."""
     a = scenario.assumptions
     work = site_workload(baseline, a, volumes)
     base_long = baseline_volumes(baseline).unpivot(index=SEGMENT_KEYS, on=list(CHANNELS), variable_name="channel",
@@ -395,7 +400,7 @@ def site_projection(baseline: Baseline, scenario: Scenario, volumes: pl.DataFram
             capacity.join(explicit, on="vendor_site", how="full", coalesce=True)
             .select("vendor_site", pl.coalesce("_explicit", "capacity_fte").alias("capacity_fte"))
         )
-    return (
+    sites = (
         _totals_by_site(work, baseline)
         .join(capacity, on="vendor_site", how="left")
         .with_columns(
@@ -405,6 +410,7 @@ def site_projection(baseline: Baseline, scenario: Scenario, volumes: pl.DataFram
         )
         .sort("vendor_site")
     )
+    return sites, work
 
 
 def _totals_by_site(work: pl.DataFrame, baseline: Baseline) -> pl.DataFrame:

@@ -25,6 +25,11 @@ def projection_json(projection: Projection, baseline: Projection | None = None) 
     out: dict[str, Any] = {"name": projection.name}
     out.update({k: projection.totals[k] for k in TOTAL_FIELDS})
     out["sites"] = [{k: row[k] for k in SITE_FIELDS} for row in projection.sites.to_dicts()]
+    out["short_sla_queues"] = [
+        {k: row[k] for k in ("vendor_site", "queue", "sla_hours", "cases_per_week", "workload_fte", "erlang_agents",
+                             "erlang_fte", "fte")}
+        for row in projection.short_sla_queues.to_dicts()
+    ]
     out["thin_qa_segments"] = projection.thin_qa
     if baseline is not None:
         out["change_vs_baseline"] = {
