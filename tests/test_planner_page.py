@@ -155,3 +155,24 @@ def test_a_period_without_data_shows_an_empty_state_not_an_error() -> None:
     messages = [i.value for i in at.info]
     assert any("No human decisions to plan staffing from" in m and "6 Jan 2025" in m for m in messages), messages
     assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ({"edited_rows": {}, "added_rows": [{"from": "human", "to": "algo", "share_pct": 95.0}], "deleted_rows": []},
+         "moves out of human in adult_content / content add up to 105%"),
+        ({"edited_rows": {0: {"to": "human"}}, "added_rows": [], "deleted_rows": []},
+         "Scenario 1.move[1].to: moving from human to itself"),
+    ],
+)
+def test_a_bad_edit_names_the_problem_and_keeps_the_last_valid_scenario(edit: dict, message: str) -> None:
+    at = run_planner()
+    before = projection_cell(at, "LLM takes 10% of human", "Cost / week")
+    at.session_state["plan1-moves"] = edit  # what the move table sends after the edit
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(message in e and "last valid version" in e for e in errors), errors
+    assert projection_cell(at, "LLM takes 10% of human", "Cost / week") == before  # still on screen
+    assert at.query_params["s1"] == "LLM takes 10% of human|human>llm:0.1::|"  # the URL keeps the valid one
