@@ -167,6 +167,10 @@ def test_explicit_capacity_and_site_allocation_flag_a_site() -> None:
     assert a_x["cases_per_week"] == pytest.approx(24)
     assert a_x["fte"] == pytest.approx(0.5 / 23.8 + 6.0)
     assert a_x["over_capacity"]  # 6.02 > 6.0
+    # B / Y is left without human work: 0 FTE, and its capacity stays sized on today's allocation (6 x 1.1)
+    b_y = site(plan, "B / Y")
+    assert b_y["fte"] == 0 and b_y["cases_per_week"] == 0
+    assert b_y["capacity_fte"] == pytest.approx(6.6)
     assert plan.totals["sites_over_capacity"] == 1
 
 
@@ -397,6 +401,11 @@ def test_url_form_round_trips_and_refuses_garbage() -> None:
         decode_scenario("no bars", "s1")
     with pytest.raises(ScenarioError, match=r"s1.assumptions.shrinkage"):
         decode_scenario("x||shrinkage=1.5", "s1")
+    sites = Scenario("sites", assumptions=Assumptions(site_allocation=(("A / X", 0.25), ("B / Y", 0.75))))
+    assert encode_scenario(sites) == "sites||site_allocation=A / X:0.25;B / Y:0.75"
+    assert decode_scenario(encode_scenario(sites), "s1").assumptions == sites.assumptions
+    with pytest.raises(ScenarioError, match="site shares must sum to 100 %"):
+        decode_scenario("x||site_allocation=A / X:0.5", "s1")
 
 
 def test_scaled_frontier_reaches_the_full_move() -> None:

@@ -176,3 +176,15 @@ def test_a_bad_edit_names_the_problem_and_keeps_the_last_valid_scenario(edit: di
     assert any(message in e and "last valid version" in e for e in errors), errors
     assert projection_cell(at, "LLM takes 10% of human", "Cost / week") == before  # still on screen
     assert at.query_params["s1"] == "LLM takes 10% of human|human>llm:0.1::|"  # the URL keeps the valid one
+
+
+def test_site_allocation_from_the_url_moves_human_work(small_demo_url: str) -> None:
+    sites = "Atlas / Lisbon:0.5;Kestrel / Pune:0.5"
+    at = run_planner(s1=f"All to two sites||site_allocation={sites}")
+    assert not at.error, [e.value for e in at.error]
+    frame = next(d.value for d in at.dataframe if "vendor_site" in d.value.columns and "All to two sites: FTE" in d.value.columns)
+    fte = dict(zip(frame["vendor_site"], frame["All to two sites: FTE"]))
+    # every human case goes to Lisbon or Pune: Lisbon needs more people than today, Manila none
+    assert fte["Atlas / Lisbon"] > frame.loc[frame["vendor_site"] == "Atlas / Lisbon", "Baseline: FTE"].iloc[0]
+    assert fte["Northstar / Manila"] == 0
+    assert at.query_params["s1"] == f"All to two sites||site_allocation={sites}"

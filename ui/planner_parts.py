@@ -70,6 +70,12 @@ def scenario_editor(slot: int, baseline: Baseline) -> tuple[Scenario | None, str
     if store_key not in st.session_state:  # this session's first run: start from the URL
         initial = _url_scenario(slot)
         st.session_state[f"{prefix}-initial"] = _moves_frame(initial)
+        allocation = dict(initial.assumptions.site_allocation or ()) if initial else {}
+        st.session_state[f"{prefix}-sites-initial"] = pl.DataFrame(
+            {"vendor_site": baseline.vendor_sites,
+             "share_pct": [allocation[s] * 100 if s in allocation else None for s in baseline.vendor_sites]},
+            schema={"vendor_site": pl.String, "share_pct": pl.Float64},
+        )
         st.session_state[store_key] = {
             "name": initial.name if initial else "",
             **{key: getattr(initial.assumptions if initial else Assumptions(), key) for key, *_ in ASSUMPTION_INPUTS},
@@ -101,6 +107,18 @@ def scenario_editor(slot: int, baseline: Baseline) -> tuple[Scenario | None, str
         store[key] = value
         if value is not None:
             raw_assumptions[key] = float(value)
+    with st.expander("Site allocation of human volume (empty: as measured per policy and queue)"):
+        sites = st.data_editor(
+            st.session_state[f"{prefix}-sites-initial"], key=f"{prefix}-sites", hide_index=True, width="stretch",
+            disabled=["vendor_site"],
+            column_config={"vendor_site": st.column_config.TextColumn("Vendor site"),
+                           "share_pct": st.column_config.NumberColumn("Share of human volume %", min_value=0.0,
+                                                                      max_value=100.0, step=1.0, format="%.1f %%")},
+        )
+    shares = pl.DataFrame(sites)
+    if shares["share_pct"].is_not_null().any():  # an allocation given: sites left empty get none
+        given = {row["vendor_site"]: (row["share_pct"] or 0.0) / 100.0 for row in shares.to_dicts()}
+        raw_assumptions["site_allocation"] = {site: share for site, share in given.items() if share > 0} or given
     if not name.strip() and edited.is_empty():
         return None, None
     raw = {

@@ -390,7 +390,8 @@ def site_projection(
     work = site_workload(baseline, a, volumes)
     base_long = baseline_volumes(baseline).unpivot(index=SEGMENT_KEYS, on=list(CHANNELS), variable_name="channel",
                                                    value_name="volume")
-    capacity = _totals_by_site(site_workload(baseline, a, base_long), baseline).select(
+    measured = replace(a, site_allocation=None)  # a contract is sized on today's allocation, not the scenario's
+    capacity = _totals_by_site(site_workload(baseline, measured, base_long), baseline).select(
         "vendor_site", (pl.col("fte") * (1.0 + a.capacity_headroom)).alias("capacity_fte")
     )
     if a.site_capacity_fte:
@@ -401,8 +402,11 @@ def site_projection(
             .select("vendor_site", pl.coalesce("_explicit", "capacity_fte").alias("capacity_fte"))
         )
     sites = (
+        # every site of the baseline, also one a scenario leaves without human work (0 FTE)
         _totals_by_site(work, baseline)
-        .join(capacity, on="vendor_site", how="left")
+        .join(capacity, on="vendor_site", how="full", coalesce=True)
+        .with_columns(pl.col("cases_per_week", "hours_per_week", "workload_fte", "erlang_fte", "fte", "cost_per_week")
+                      .fill_null(0.0))
         .with_columns(
             (pl.col("fte") > pl.col("capacity_fte") + TOLERANCE).fill_null(False).alias("over_capacity"),
             (pl.col("cost_per_case") > pl.col("cost_per_case_target") + TOLERANCE).fill_null(False)

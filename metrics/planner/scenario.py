@@ -284,6 +284,8 @@ def encode_scenario(scenario: Scenario) -> str:
         for key in URL_ASSUMPTIONS
         if getattr(scenario.assumptions, key) is not None and getattr(scenario.assumptions, key) != getattr(defaults, key)
     ]
+    if scenario.assumptions.site_allocation:
+        values.append("site_allocation=" + ";".join(f"{site}:{share:g}" for site, share in scenario.assumptions.site_allocation))
     return "|".join([scenario.name.replace("|", "/"), moves, ",".join(values)])
 
 
@@ -308,6 +310,9 @@ def decode_scenario(text: str, where: str) -> Scenario:
     assumptions: dict[str, Any] = {}
     for item in filter(None, assumptions_text.split(",")):
         key, _, value = item.partition("=")
+        if key == "site_allocation":
+            assumptions[key] = _url_sites(value, f"{where}.assumptions.site_allocation")
+            continue
         if key not in URL_ASSUMPTIONS:
             raise ScenarioError(f"{where}.assumptions: unknown field {key!r}; known: {', '.join(URL_ASSUMPTIONS)}")
         try:
@@ -315,3 +320,16 @@ def decode_scenario(text: str, where: str) -> Scenario:
         except ValueError:
             assumptions[key] = value
     return parse_scenario({"name": name, "move": moves, "assumptions": assumptions}, where)
+
+
+def _url_sites(text: str, where: str) -> dict[str, Any]:
+    shares: dict[str, Any] = {}
+    for item in filter(None, text.split(";")):
+        site, _, value = item.rpartition(":")
+        if not site:
+            raise ScenarioError(f"{where}: expected Vendor / Site:share, got {item!r}")
+        try:
+            shares[site] = float(value)
+        except ValueError:
+            shares[site] = value
+    return shares
