@@ -274,7 +274,9 @@ def projection_cards(ctx: PageContext, projections: Sequence[Projection]) -> Non
     for index, (column, projection) in enumerate(zip(st.columns(len(projections)), projections)):
         with column, st.container(border=True, key=f"projection-{index}"):
             st.markdown(f"**{projection.name}**")
-            cells = [cell for _ in range(2) for cell in st.columns(2)]
+            # two cards a row side by side for up to two projections; one a row when four share the width
+            per_row = 2 if len(projections) <= 2 else 1
+            cells = [cell for _ in range(len(CARDS) // per_row) for cell in st.columns(per_row)]
             for cell, (key, label, fmt, delta_fmt) in zip(cells, CARDS):
                 value, reference = projection.totals[key], base.totals[key]
                 text = "-" if value is None else fmt.format(value)
