@@ -32,6 +32,7 @@ PAGES = [
     st.Page("views/review.py", title="Weekly review", icon=":material/trending_up:", url_path="review"),
     st.Page("views/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
     st.Page("views/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
+    st.Page("views/planner.py", title="Mix planner", icon=":material/tune:", url_path="planner"),
     st.Page("views/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
     st.Page("views/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
     st.Page("views/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),

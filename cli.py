@@ -152,6 +152,34 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    import tomllib
+
+    from metrics.planner.baseline import measure_baseline
+    from metrics.planner.projection import compare
+    from metrics.planner.report import plan_json, plan_table
+    from metrics.planner.scenario import parse_plan
+    from metrics.requests import build_request, split_list
+
+    try:
+        with open(args.scenario, "rb") as handle:
+            plan = parse_plan(tomllib.load(handle))
+    except OSError as error:
+        raise ValueError(f"--scenario: cannot read {args.scenario}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"--scenario: {args.scenario} is not valid TOML: {error}") from error
+    source = _open(args)
+    known = _known_markets(source)
+    request = build_request(plan.start, plan.end, split_list(args.countries), known)
+    data = ScopedAccess(source, _scope_for(args, known))
+    projections = compare(measure_baseline(data, request), plan.scenarios, plan.assumptions)
+    if args.format == "json":
+        print(json.dumps(plan_json(plan, projections, request.countries), indent=2, ensure_ascii=False))
+    else:
+        print(plan_table(projections))
+    return 0
+
+
 def cmd_add_user(args: argparse.Namespace) -> int:
     import getpass
 
@@ -272,6 +300,15 @@ def parser() -> argparse.ArgumentParser:
     review.add_argument("--user", help="apply this user's market scope (from the credentials file)")
     review.add_argument("--credentials", help="credentials YAML (default: the configured one)")
     review.set_defaults(handler=cmd_review)
+
+    plan = commands.add_parser("plan", help="project moderation mix scenarios: cost, quality and staffing")
+    source_args(plan)
+    plan.add_argument("--scenario", required=True, help="scenario TOML file (README: Planning the moderation mix)")
+    plan.add_argument("--countries", help="comma-separated market codes, e.g. DE,FR")
+    plan.add_argument("--format", choices=("json", "table"), default="json")
+    plan.add_argument("--user", help="apply this user's market scope (from the credentials file)")
+    plan.add_argument("--credentials", help="credentials YAML (default: the configured one)")
+    plan.set_defaults(handler=cmd_plan)
 
     user = commands.add_parser("add-user", help="add a user to a credentials YAML (bcrypt-hashed password)")
     user.add_argument("username")

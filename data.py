@@ -273,3 +273,25 @@ def cached_review(access: CachedAccess, request: Any, settings: Any) -> Any:
                        access, request, settings)
     except _StaleReview as stale:
         return stale.review
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=200)
+def _plan_baseline(
+    url: str, config_path: str | None, scope_key: str, request_key: str, _access: CachedAccess, _request: Any,
+) -> Any:
+    from metrics.planner.baseline import measure_baseline
+
+    stale_before = len(_access.stale)
+    baseline = measure_baseline(_access, _request)
+    if len(_access.stale) > stale_before:
+        raise _StaleReview(baseline)  # built from stale results: returned, never cached
+    return baseline
+
+
+def cached_plan_baseline(access: CachedAccess, request: Any) -> Any:
+    """The mix planner's measured baseline (metrics.planner.baseline), cached per source, scope and request,
+    so an edited scenario is pure Polars over it."""
+    try:
+        return _plan_baseline(access.url, access.config_path, access.scope.cache_key(), repr(request), access, request)
+    except _StaleReview as stale:
+        return stale.review

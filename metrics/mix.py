@@ -94,6 +94,21 @@ METRICS: tuple[MetricDef, ...] = register(
         direction="down",
     ),
     MetricDef(
+        id="mix.total_cost_usd",
+        label="Total cost",
+        definition="Sum of cost_usd of every decision in the period, all channels.",
+        unit="usd",
+        direction="down",
+        format="${:,.0f}",
+    ),
+    MetricDef(
+        id="mix.cost_per_1k_decisions",
+        label="Cost per 1,000 decisions",
+        definition="1,000 x the sum of cost_usd of decisions in the period / decisions.",
+        unit="usd",
+        direction="down",
+    ),
+    MetricDef(
         id="mix.tat_p50_hours",
         label="Decision TAT P50",
         definition="Median hours from case creation to decision, decisions in the period, all channels.",
@@ -175,6 +190,8 @@ def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
         ratio_expr("human", "decisions").alias("mix.human_share"),
         ratio_expr("qa_agreed", "qa_verdicts").alias("mix.qa_accuracy"),
         ratio_expr("cost_sum", "decisions").alias("mix.cost_per_decision"),
+        pl.col("cost_sum").cast(pl.Float64).alias("mix.total_cost_usd"),
+        (ratio_expr("cost_sum", "decisions") * 1000.0).alias("mix.cost_per_1k_decisions"),
         percentile_series(frame, "tat", 0.5).alias("mix.tat_p50_hours"),
         percentile_series(frame, "tat", 0.9).alias("mix.tat_p90_hours"),
     ).with_columns(pl.col(list(METRIC_IDS)).cast(pl.Float64))

@@ -113,6 +113,8 @@ def test_kpis_for_a_week_by_hand(tiny: ScopedAccess) -> None:
     assert k["mix.human_share"].value == pytest.approx(5 / 7)
     assert k["mix.qa_accuracy"].value == pytest.approx(2 / 3)  # verdicts: 1 agree, 2 disagree, 12 agree
     assert k["mix.cost_per_decision"].value == pytest.approx(4.833 / 7)  # (0.8+1.2+0.3+2.0+0.5+0.003+0.03)/7
+    assert k["mix.total_cost_usd"].value == pytest.approx(4.833)  # the same sum, all channels
+    assert k["mix.cost_per_1k_decisions"].value == pytest.approx(4833 / 7)  # 1,000 x 4.833 / 7
     # sorted TATs: 5 s, 30 s | 1 h | 2 h | 12 h | 24 h, 24 h+1 s; buckets b0:2, [1,1.5):1, [2,3):1,
     # [12,16):1, [24,30):2. P50 rank 3.5 falls in [2,3) after 3: 2 + 1 * 0.5/1 = 2.5 h
     assert k["mix.tat_p50_hours"].value == pytest.approx(2.5)
@@ -128,7 +130,8 @@ def test_kpis_for_a_week_by_hand(tiny: ScopedAccess) -> None:
 def test_empty_period_gives_none_not_an_error(tiny: ScopedAccess) -> None:
     k = kpi_map(tiny, EMPTY)
     assert k["mix.decisions"].value == 0
-    for metric_id in mix.METRIC_IDS[1:]:
+    assert k["mix.total_cost_usd"].value == 0  # no decisions cost nothing: a sum, not a ratio
+    for metric_id in set(mix.METRIC_IDS) - {"mix.decisions", "mix.total_cost_usd"}:
         assert k[metric_id].value is None, metric_id
     rows = mix.by_channel(tiny, EMPTY)
     assert rows["channel"].to_list() == ["algo", "llm", "human"]  # every channel, zero decisions

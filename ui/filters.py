@@ -28,7 +28,8 @@ DEFAULT_PRESET = LAST_WEEK
 IGNORED_KEY = "_ignored_url_values"
 URL_LABELS = {"range": "date range", "start": "start date", "end": "end date", "regions": "region",
               "countries": "market", "policy": "policy", "channel": "channel", "vendor_site": "vendor site",
-              "priority": "priority"}
+              "priority": "priority", "s1": "planner scenario 1", "s2": "planner scenario 2",
+              "s3": "planner scenario 3"}
 
 
 def note_ignored(key: str, values: Sequence[str]) -> None:
