@@ -16,6 +16,7 @@ from metrics.planner.baseline import measure_baseline
 from metrics.planner.projection import project
 from metrics.planner.scenario import Move, Scenario
 from ui.filters import preset_period
+from app_login import log_in
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,8 +32,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
 
 def run_planner(**query: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=90)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "admin"
+    log_in("admin")
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -116,8 +116,7 @@ def test_the_pdf_prints_the_projection_with_its_assumptions() -> None:
 
 def test_a_regional_user_plans_on_their_markets_only(small_demo_url: str) -> None:
     at = AppTest.from_file("../app.py", default_timeout=90)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "sea"
+    log_in("sea")
     at.run()
     at.switch_page("views/planner.py")
     at.run()
@@ -144,8 +143,7 @@ def test_a_period_without_data_shows_an_empty_state_not_an_error() -> None:
     import datetime as dt
 
     at = AppTest.from_file("../app.py", default_timeout=90)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "admin"
+    log_in("admin")
     for key, value in {"range": "Custom range", "start": dt.date(2025, 1, 6), "end": dt.date(2025, 1, 12)}.items():
         at.session_state[key] = value
     at.run()
