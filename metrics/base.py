@@ -135,6 +135,7 @@ class KpiValue:
     value: float | None
     previous: float | None
     target: float | None
+    target_source: str = ""  # where the target comes from when it is not the configured one
 
     @property
     def delta(self) -> float | None:

@@ -203,3 +203,21 @@ def single_site_targets(data: DataAccess, request: MetricRequest) -> tuple[dict[
     row = judged.row(0, named=True)
     contract = {mid: row[f"{name}_target"] for name, mid, _, _ in TARGETS}
     return {k: v for k, v in contract.items() if v is not None}, f"{row['vendor']}/{row['site']}"
+
+
+def sites_contract_targets(data: DataAccess, request: MetricRequest) -> dict[str, float]:
+    """The contract targets of all sites in view, each site's weighted by its cases (metric id -> target).
+
+    An all-sites card compares against what the sites in view are contracted to, not a generic
+    default (the sites' AHT contracts are 215-254 s where the registry default is 420 s)."""
+    daily = _site_components(data, request).filter(in_period(request.period))
+    judged = _judged(daily.with_columns(as_of=pl.lit(request.period.end)), _contract_targets(data, request),
+                     ["vendor", "site"])
+    targets = {}
+    for name, metric_id, _, _ in TARGETS:
+        contracted = judged.filter(pl.col(f"{name}_target").is_not_null() & (pl.col("cases") > 0))
+        if contracted.height:
+            weighted = (contracted["cases"] * contracted[f"{name}_target"]).sum() / contracted["cases"].sum()
+            targets[metric_id] = round(float(weighted), 9)
+    return targets
+

@@ -219,20 +219,27 @@ def _values(frame: pl.DataFrame) -> dict[str, float | None]:
 
 def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[KpiValue]:
     """Every vendor metric for the period and its comparison, with targets."""
-    from metrics.vendor_scorecard import single_site_targets  # imported here: it imports this module
+    from metrics.vendor_scorecard import (  # imported here: it imports this module
+        single_site_targets, sites_contract_targets,
+    )
 
     daily = aggregate_components(data, request, request.window, (Dim("decided_at", grain="day"),))
     current = _values(daily.filter(in_period(request.period)))
     previous = _values(daily.filter(in_period(request.comparison)))
     country = single_country(request)
     contract, site_key = single_site_targets(data, request)
+    source = "contract" if site_key else ""
+    if not site_key and request.sites is None:
+        contract, source = sites_contract_targets(data, request), "site contracts"  # case-weighted
     values = []
     for metric in METRICS:
         explicit = settings.by_site.get(site_key, {}).get(metric.id) if site_key else None
         target = explicit if explicit is not None else contract.get(metric.id)
+        from_contract = explicit is None and target is not None
         if target is None:
             target = settings.target(metric, country=country)
-        values.append(KpiValue(metric, current[metric.id], previous[metric.id], target))
+        values.append(KpiValue(metric, current[metric.id], previous[metric.id], target,
+                               target_source=source if from_contract else ""))
     return values
 
 

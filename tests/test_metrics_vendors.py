@@ -114,12 +114,19 @@ def test_kpis_for_a_week_by_hand(tiny: ScopedAccess) -> None:
     assert k["vendors.tat_adherence"].previous == pytest.approx(1.0)  # 3/3
     assert k["vendors.qa_accuracy"].previous == pytest.approx(1.0)  # case 8 only: 1/1
     assert k["vendors.cost_per_case"].previous == pytest.approx(0.7)  # (0.7+1.0+0.4) / 3 = 2.1 / 3
-    # several sites: registry default targets
-    assert k["vendors.tat_adherence"].target == 0.95
-    assert k["vendors.aht_seconds"].target == 420.0
+    # several sites: their contract targets, each site's weighted by its cases (issue 10: the registry
+    # default of 420 s said nothing about contracts of 215-254 s). Acme/Manila: 3 cases with targets
+    # tat 0.9, aht 520/3, accuracy 2.6/3, cost 2.6/3 (see the single-site test); Beta/Cebu: 1 case with
+    # 0.5, 1000, 0.5, 5.0. The vendor-less human case 10 has no contract and weighs nothing.
+    assert k["vendors.tat_adherence"].target == pytest.approx(0.8)  # (3*0.9 + 1*0.5) / 4
+    assert k["vendors.aht_seconds"].target == pytest.approx(380.0)  # (520 + 1000) / 4
+    assert k["vendors.qa_accuracy"].target == pytest.approx(0.775)  # (2.6 + 0.5) / 4
+    assert k["vendors.cost_per_case"].target == pytest.approx(1.9)  # (2.6 + 5.0) / 4
+    assert k["vendors.aht_seconds"].target_source == "site contracts"
     assert k["vendors.productivity"].target is None
-    assert k["vendors.tat_adherence"].status == "off_target"  # 0.8 < 0.95
-    assert k["vendors.aht_seconds"].status == "on_target"  # 142 <= 420
+    assert k["vendors.tat_adherence"].status == "on_target"  # 0.8 >= 0.8
+    assert k["vendors.aht_seconds"].status == "on_target"  # 142 <= 380
+    assert k["vendors.cost_per_case"].status == "on_target"  # 0.96 <= 1.9
 
 
 def test_empty_period_gives_none_not_an_error(tiny: ScopedAccess) -> None:

@@ -120,6 +120,8 @@ def status_line(kpi: KpiValue) -> str:
     status = kpi.status
     badge = f":{STATUS_BADGES[status]}-badge[{STATUS_LABELS[status]}]"
     target = target_text(kpi.metric, kpi.target)
+    if target and kpi.target_source:
+        target += f" · {kpi.target_source}"
     return f"{badge} {target}" if target else badge
 
 
