@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from connectors.scope import Scope
 from connectors.source import ScopedAccess, open_source
 from metrics import appeals, creators, escalations, mix, vendors
-from metrics.base import MetricRequest
+from metrics.base import MetricRequest, Period
 from metrics.registry import all_metrics
 from metrics.targets import Settings
 from ui.filters import preset_period
@@ -366,3 +366,22 @@ def test_vendor_page_elements_that_ignore_the_site_filter_say_so() -> None:
     with_channel = run_page("views/vendors.py", channel=["llm"])
     assert any("Not filtered by Channel: vendor metrics count human-reviewed cases only." in c.value
                for c in with_channel.caption)
+
+
+def test_fixing_the_dates_turns_the_preset_into_the_same_custom_range() -> None:
+    # issue 10: presets are relative to the data's latest day, so a pasted link drifted on refresh
+    # (that the URL then names the dates is checked in Chromium: tests/test_browser_links.py)
+    at = run_page("views/appeals.py", range="Last 28 days")
+    shown = at.session_state["_page_context"].request.period
+    assert shown == default_period_for(at, "Last 28 days")
+    at.button(key="fix-dates").click().run()
+    assert not at.exception
+    assert at.session_state["range"] == "Custom range"
+    assert at.session_state["_page_context"].request.period == shown
+    assert not [b for b in at.button if b.key == "fix-dates"]  # a custom range is fixed already
+
+
+def default_period_for(at: AppTest, preset: str) -> Period:
+    from ui.filters import preset_period
+
+    return preset_period(preset, at.session_state["_page_context"].data_as_of.date())

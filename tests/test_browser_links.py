@@ -96,3 +96,27 @@ def test_a_shared_link_opens_its_page_with_every_filter(app_url: str, browser, s
         assert_shows_the_link(tab, app_url, link, expected_kpi, "reload")
     finally:
         context.close()
+
+
+def test_fixing_the_dates_writes_them_into_a_link_that_keeps_its_days(app_url: str, browser,
+                                                                     small_demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    # issue 10: a preset link drifts when the data refreshes, and a custom end on the latest data day
+    # (the date inputs' old default) was dropped from the URL
+    expected = cli_metrics(small_demo_url, *LAST_28_DAYS, "--countries", "DE", "--policies", "counterfeit")
+    expected_kpi = get("appeals.overturn_rate").display(expected["appeals.overturn_rate"])
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        page = context.new_page()
+        log_in(page, app_url, "admin", path="appeals?range=Last+28+days&countries=DE&policy=counterfeit")
+        page.get_by_role("button", name="Fix these dates in the link").click()
+        page.wait_for_function("() => location.search.includes('end=')", timeout=30_000)
+        wait_for_app(page, footer=True)
+        assert f"start={LAST_28_DAYS[0]}" in page.url and f"end={LAST_28_DAYS[1]}" in page.url, page.url
+        assert "range=Custom+range" in page.url or "range=Custom%20range" in page.url, page.url
+        fixed = context.new_page()  # the copied link in a new tab
+        fixed.goto(page.url)
+        wait_for_app(fixed, footer=True)
+        assert kpi_values(fixed)["Overturn rate"] == expected_kpi
+        assert f"end={LAST_28_DAYS[1]}" in fixed.url, fixed.url
+    finally:
+        context.close()

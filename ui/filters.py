@@ -13,6 +13,7 @@ from typing import Sequence
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from metrics.base import Period
 
@@ -83,23 +84,53 @@ def preset_period(preset: str, as_of: dt.date) -> Period:
     return Period(as_of - dt.timedelta(days=days - 1), as_of)
 
 
+def fix_dates_in_link(period: Period) -> None:
+    """Turn a relative preset into the same dates as a custom range, so the URL names them.
+
+    A preset means "relative to the data's latest day": a link pasted in a deck would change
+    meaning when the data refreshes."""
+    st.session_state["range"] = CUSTOM
+    for key, day in (("start", period.start), ("end", period.end)):
+        st.session_state[key] = day
+        write_unbound_query_param(key, day.isoformat())
+
+
+def write_unbound_query_param(key: str, value: str) -> None:
+    """Put a value in the URL for a bound widget that is not drawn yet: a date set from code is not
+    written to the URL by the widget itself. Once the widget is drawn, it owns the parameter."""
+    try:
+        st.query_params[key] = value
+    except StreamlitAPIException:
+        pass
+
+
 def date_filter(as_of: dt.date, earliest: dt.date) -> Period:
     note_ignored("range", unknown_url_values("range", PRESETS))
     preset = st.sidebar.selectbox(
         "Date range", PRESETS, index=PRESETS.index(DEFAULT_PRESET), key="range", bind="query-params"
     )
     if preset != CUSTOM:
-        return preset_period(preset, as_of)
+        period = preset_period(preset, as_of)
+        st.sidebar.button("Fix these dates in the link", key="fix-dates", icon=":material/push_pin:",
+                          type="tertiary", on_click=fix_dates_in_link, args=(period,),
+                          help="Writes the dates themselves into the address bar, so a copied link keeps "
+                               "showing these days after the data refreshes.")
+        return period
     default = preset_period("Last 28 days", as_of)
     for key in ("start", "end"):
         note_ignored(key, _url_date_problems(key, earliest, as_of))
+        # The widgets' own default is None, so any date (the latest data day included) stays in the
+        # URL: a default equal to a relative day would be dropped from it and drift later.
+        if key not in st.session_state and key not in st.query_params:
+            st.session_state[key] = getattr(default, key)
+            write_unbound_query_param(key, getattr(default, key).isoformat())
     # one above the other: side by side in the sidebar each box is too narrow for its date
     start = st.sidebar.date_input(
-        "From", value=default.start, min_value=earliest, max_value=as_of, key="start", bind="query-params"
-    )
+        "From", value=None, min_value=earliest, max_value=as_of, key="start", bind="query-params"
+    ) or default.start
     end = st.sidebar.date_input(
-        "To", value=default.end, min_value=earliest, max_value=as_of, key="end", bind="query-params"
-    )
+        "To", value=None, min_value=earliest, max_value=as_of, key="end", bind="query-params"
+    ) or default.end
     if end < start:
         st.sidebar.error(f"The end date {end} is before the start date {start}; showing {end} to {start}.")
         start, end = end, start
