@@ -13,8 +13,8 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, MutableMapping, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator, Mapping, MutableMapping, TypeVar
 
 import polars as pl
 import streamlit as st
@@ -63,6 +63,48 @@ def row_counts_in_scope(access: "CachedAccess") -> pl.DataFrame:
         for table, columns in CONTRACT.items() if "country_code" in columns
     ]
     return pl.DataFrame(counts, schema={"table": pl.String, "rows": pl.Int64})
+
+
+EXPORT_ALL_CAP = int(os.environ.get("GOVERNANCE_EXPORT_ROW_CAP", "1000000"))
+
+
+class RecordingAccess:
+    """A DataAccess that remembers the records spec a drill-down asks for (and answers it with one
+    row), so the same drill-down can then be streamed in full."""
+
+    def __init__(self, inner: "CachedAccess") -> None:
+        self.inner = inner
+        self.specs: list[RecordSpec] = []
+
+    def records(self, spec: RecordSpec) -> pl.DataFrame:
+        self.specs.append(spec)
+        return self.inner.records(replace(spec, limit=1))
+
+    def __getattr__(self, name: str) -> Any:  # aggregates (e.g. a region's markets) go to the real access
+        return getattr(self.inner, name)
+
+
+class ChunkAccess(RecordingAccess):
+    """A DataAccess whose records() answers with one already streamed chunk."""
+
+    def __init__(self, inner: "CachedAccess", chunk: pl.DataFrame) -> None:
+        super().__init__(inner)
+        self.chunk = chunk
+
+    def records(self, spec: RecordSpec) -> pl.DataFrame:
+        return self.chunk
+
+
+def all_records(access: "CachedAccess", drilldown: Callable[[Any], pl.DataFrame],
+                cap: int = EXPORT_ALL_CAP, chunk_rows: int = 50_000) -> Iterator[pl.DataFrame]:
+    """Every record a drill-down shows the first rows of, within the access's scope, up to `cap`,
+    as chunks each passed through the drill-down (its derived columns); never one frame of all."""
+    recorder = RecordingAccess(access)
+    drilldown(recorder)
+    (spec,) = recorder.specs
+    source = get_source(access.url, access.config_path)
+    for chunk in source.stream_records(replace(spec, limit=cap), access.scope, chunk_rows):
+        yield drilldown(ChunkAccess(access, chunk))
 
 
 AUDIT_ROWS = 10_000

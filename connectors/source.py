@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import polars as pl
 import sqlalchemy as sa
@@ -120,6 +120,22 @@ class Source:
         )
         types = CONTRACT[spec.table]
         return self._frame(statement, {c: POLARS_TYPES[types[c]] for c in spec.columns})
+
+    def stream_records(self, spec: RecordSpec, scope: Scope, chunk_rows: int = 50_000) -> Iterator[pl.DataFrame]:
+        """The spec's records (up to spec.limit, not max_rows) in chunks read from a server-side
+        cursor, so an export of every record never holds them all in one frame."""
+        countries = effective_countries(spec.countries, scope)
+        statement = self.builder.records(spec, countries)
+        types = CONTRACT[spec.table]
+        schema = {c: POLARS_TYPES[types[c]] for c in spec.columns}
+        try:
+            with self.engine.connect() as connection:
+                result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(statement)
+                names = list(result.keys())
+                for rows in result.partitions(chunk_rows):
+                    yield to_frame(names, rows, schema)
+        except DBAPIError as error:
+            raise translate_error(error, self) from error
 
     def entity_rollup(self, spec: EntityRollupSpec, scope: Scope) -> pl.DataFrame:
         countries = effective_countries(spec.countries, scope)

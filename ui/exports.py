@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import altair as alt
 import polars as pl
@@ -147,3 +147,29 @@ def page_pdf_download(ctx: PageContext) -> None:
         st.download_button("PDF", data=build, file_name=ctx.export_name(page, "report", "pdf"),
                            mime=PDF_MIME, key="pdf-report", on_click="ignore", icon=":material/picture_as_pdf:",
                            help="The page as a PDF: KPIs, charts and the first rows of each table.")
+
+
+def all_records_csv(chunks: Iterable[pl.DataFrame], cap: int, labels: Mapping[str, str] | None = None) -> bytes:
+    """One CSV written chunk by chunk; when the cap binds, a last line says so."""
+    buffer = io.BytesIO()
+    rows = 0
+    for chunk in chunks:
+        buffer.write(for_export(chunk, labels).write_csv(include_header=rows == 0).encode("utf-8"))
+        rows += chunk.height
+    if rows >= cap:
+        buffer.write(f'"Export stopped at the cap of {cap:,} rows: narrow the filters for the rest."\n'.encode())
+    return buffer.getvalue()
+
+
+def all_records_download(ctx: PageContext, page: str, drilldown: Callable[[Any], pl.DataFrame]) -> None:
+    """'Export all records': every record matching the filters and the user's scope, streamed from the
+    database in chunks (built only when clicked), up to the configured cap."""
+    import data
+
+    cap = data.EXPORT_ALL_CAP
+    build = ctx.audited_export(page, "csv", "all records", None,
+                               lambda: all_records_csv(data.all_records(ctx.data, drilldown, cap), cap))
+    st.download_button("Export all records", data=build, file_name=ctx.export_name(page, "all-records", "csv"),
+                       mime=CSV_MIME, key=f"all-records-{page}", on_click="ignore", icon=":material/dataset:",
+                       type="tertiary", help=f"Every record matching the filters, up to {cap:,} rows (CSV).")
+

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import appeals
-from ui import charts, kpis, layout, sections, tables, view_charts
+from ui import charts, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "appeals"
@@ -71,3 +71,4 @@ elif values is not None:
         records = appeals.drilldown(ctx.data, request, limit=100, match=match)
         tables.show_table(ctx, records, PAGE, "records",
                           caption=tables.drilldown_caption(match, "appeals submitted or decided"))
+        exports.all_records_download(ctx, PAGE, lambda data: appeals.drilldown(data, request, match=match))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import creators
-from ui import charts, kpis, layout, sections, tables, view_charts
+from ui import charts, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "creators"
@@ -70,3 +70,4 @@ elif values is not None:
         records = creators.drilldown(ctx.data, request, limit=100, match=match)
         caption = tables.drilldown_caption(match, "violations")
         tables.show_table(ctx, records, PAGE, "records", caption=caption)
+        exports.all_records_download(ctx, PAGE, lambda data: creators.drilldown(data, request, match=match))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import mix, vendors
-from ui import charts, kpis, layout, sections, tables, view_charts
+from ui import charts, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "vendors"
@@ -108,3 +108,4 @@ else:
         records = module.drilldown(ctx.data, request, limit=100, match=match)
         what = "human-reviewed cases decided" if is_vendor else "moderation cases decided"
         tables.show_table(ctx, records, PAGE, "records", caption=tables.drilldown_caption(match, what))
+        exports.all_records_download(ctx, PAGE, lambda data: module.drilldown(data, request, match=match))
