@@ -466,3 +466,19 @@ def test_a_legend_offers_target_statuses_only_for_a_metric_with_a_target() -> No
     colour = _status_colour(charts.breakdown_chart(rows, "policy", "Policy", RATE_DOWN).to_dict())
     assert colour["scale"]["domain"] == ["Off target"]  # "On target" is not offered when no bar is
     assert colour["legend"] == {"orient": "bottom", "title": None}
+
+
+def test_trend_pngs_print_the_annotation_texts() -> None:
+    # issue 10: a pasted PNG showed the event markers but not what happened
+    from ui.sections import event_notes
+
+    events = pl.DataFrame({"day": [dt.date(2026, 10, 19), dt.date(2026, 11, 11)],
+                           "text": ["Meridian Bogota: staffing shortfall", "P0 regulator inquiry"],
+                           "country_code": ["BR, MX, US", None]})
+    assert event_notes(events) == ["▼ 19 Oct: Meridian Bogota: staffing shortfall (BR, MX, US)",
+                                   "▼ 11 Nov: P0 regulator inquiry"]
+    chart = view_charts.bar_chart(pl.DataFrame({"stage": ["a", "b"], "count": [3, 1]}), "stage", "count")
+    plain = exports.png_bytes(chart, scale=1, title="Trend", subtitle=["9-15 Nov 2026"])
+    noted = exports.png_bytes(chart, scale=1, title="Trend", subtitle=["9-15 Nov 2026", *event_notes(events)])
+    height = lambda png: int.from_bytes(png[20:24], "big")  # noqa: E731 (the PNG header's height field)
+    assert height(noted) > height(plain)  # two more lines under the title

@@ -341,8 +341,10 @@ def show_chart(
     data: pl.DataFrame | None = None,
     percent_columns: Sequence[str] = (),
     title: str | None = None,
+    notes: Sequence[str] = (),
 ) -> Any:
-    """st.altair_chart at full width with its downloads underneath (PNG; CSV and XLSX of `data`).
+    """st.altair_chart at full width with its downloads underneath (PNG, with `notes` printed under its
+    title; CSV and XLSX of `data`).
 
     Returns the selection event when on_select is set.
     """
@@ -352,7 +354,7 @@ def show_chart(
         kwargs["selection_mode"] = SELECTION
     event = st.altair_chart(chart, **kwargs)
     with st.container(horizontal=True, gap="small", key=f"chart-dl-{page}-{what}"):
-        exports.chart_download(ctx, chart, page, what, title=title or alt_text)
+        exports.chart_download(ctx, chart, page, what, title=title or alt_text, notes=notes)
         if data is not None:
             exports.table_downloads(ctx, data, page, what, percent_columns)
     return event

@@ -75,9 +75,11 @@ PNG_WIDTH = 760
 
 
 def png_bytes(
-    chart: alt.TopLevelMixin, scale: float = 2.0, title: str | None = None, subtitle: str | None = None
+    chart: alt.TopLevelMixin, scale: float = 2.0, title: str | None = None,
+    subtitle: str | Sequence[str] | None = None,
 ) -> bytes:
-    """The chart rendered to PNG with vl-convert (no browser needed), titled for a slide."""
+    """The chart rendered to PNG with vl-convert (no browser needed), titled for a slide; a list of
+    subtitle lines prints one under the other (the filters, then each annotation)."""
     import vl_convert
 
     props: dict = {}
@@ -113,7 +115,8 @@ def table_downloads(
 
 
 def chart_download(
-    ctx: PageContext, chart: alt.TopLevelMixin, page: str, what: str, title: str | None = None
+    ctx: PageContext, chart: alt.TopLevelMixin, page: str, what: str, title: str | None = None,
+    notes: Sequence[str] = (),
 ) -> None:
     """A PNG button for one chart (rendered with vl-convert only when clicked), titled with the filters.
 
@@ -121,7 +124,7 @@ def chart_download(
     """
     ctx.report.charts.append((title or what.replace("-", " ").capitalize(), chart))
     _button("PNG", ctx.audited_export(page, "png", what, None,
-                                      lambda: png_bytes(chart, title=title, subtitle=ctx.filters_line)),
+                                      lambda: png_bytes(chart, title=title, subtitle=[ctx.filters_line, *notes])),
             ctx.export_name(page, what, "png"), PNG_MIME, f"png-{page}-{what}", ":material/image:")
 
 

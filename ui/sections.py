@@ -41,17 +41,21 @@ def trend_section(
     events: pl.DataFrame | None,
     page: str,
     grain: Grain,
+    target: float | None = None,
 ) -> None:
-    """The trend chart of one metric with its target and events, or an empty-state note."""
+    """The trend chart of one metric with its target and events, or an empty-state note.
+
+    `target` is the card's own target where it is not the configured one (site contracts)."""
     values = trend.filter((pl.col("metric_id") == metric.id) & pl.col("value").is_not_null())
     if values.is_empty():
         st.info(f"No {metric.label.lower()} values in this window.", icon=":material/info:")
         return
     country = request.countries[0] if request.countries and len(request.countries) == 1 else None
-    target = ctx.settings.target(metric, country=country) if metric.direction != "neutral" else None
+    if target is None and metric.direction != "neutral":
+        target = ctx.settings.target(metric, country=country)
     chart = trend_chart(trend, metric, target, request, events, grain)
     show_chart(ctx, chart, page, f"trend-{metric.id}", alt_text=f"{metric.label} per {grain}",
-               title=metric.label)
+               title=metric.label, notes=event_notes(events))
     note = f"One point per {grain}; the shaded band is the comparison period."
     if events is not None and not events.is_empty():
         note += " Orange markers are events (annotations); hover them for details."
@@ -106,3 +110,13 @@ def breakdown_section(
     hint += "; the black tick is the comparison period. Double-click to clear."
     st.caption(hint)
     return {dimension: picked[0]} if len(picked) == 1 else None
+
+
+def event_notes(events: pl.DataFrame | None) -> list[str]:
+    """The annotations as lines a PNG prints under its title ('19 Oct: ... (BR, MX, US)'): a pasted
+    image has no tooltips."""
+    if events is None or events.is_empty():
+        return []
+    return [f"▼ {day:%-d %b}: {text}" + (f" ({markets})" if markets else "")
+            for day, text, markets in events.select("day", "text", "country_code").iter_rows()]
+

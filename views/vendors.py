@@ -52,7 +52,9 @@ else:
         )
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
-            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
+            card_target = next((k.target for k in [*(vendor_kpis or []), *(mix_kpis or [])]
+                                if k.metric.id == metric.id and k.target_source), None)
+            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain, target=card_target)
         layout.note_ignored_filters(chosen, page_keys, VENDOR_IGNORES if is_vendor else MIX_IGNORES)
     match = None
     with right, layout.section("The breakdown"):
