@@ -43,7 +43,15 @@ div[class*="st-key-kpi-"] [data-testid="stMarkdown"] p {{ font-size: 0.85rem; }}
 
 PRESENTATION_CSS = """
 <style>
-[data-testid="stSidebarUserContent"] { display: none; }
+/* a screen-share shows the numbers: no sidebar, no pickers, no downloads */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
+  display: none; }
+[data-testid="stMain"] [data-testid="stSelectbox"], [data-testid="stMain"] [data-testid="stMultiSelect"],
+[data-testid="stMain"] [data-testid="stSegmentedControl"] { display: none; }
+div[class*="st-key-kpi-"] [data-testid="stMetricLabel"] p,
+div[class*="st-key-kpi-"] [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible;
+  text-overflow: clip; }
+div[class*="st-key-kpi-"] [data-testid="stMetricDelta"] div { white-space: normal; }
 [data-testid="stToolbar"], [data-testid="stDecoration"] { visibility: hidden; }
 [data-testid="stStatusWidget"] { visibility: hidden; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; }

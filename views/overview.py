@@ -65,8 +65,9 @@ else:
             st.subheader(title, anchor=False)
             for module, ids in blocks:
                 values, trend = loaded[module]
-                if values is not None:
-                    kpis.kpi_stack(values, ids, request.period, trend, key=f"overview-{module.__name__}")
+                if values is not None:  # no sparklines on a slide: every program's cards fit one screen
+                    kpis.kpi_stack(values, ids, request.period, None if ctx.presentation else trend,
+                                   key=f"overview-{module.__name__}")
 
     st.subheader("Markets against targets", anchor=False)
     with layout.section("The market table"):
