@@ -114,6 +114,65 @@ CONTRACT: Final[dict[str, dict[str, LogicalType]]] = {
         "domain": "str",
         "text": "str",
     },
+    # EU DSA Transparency Database statements of reasons (connectors/dsa_import.py loads them).
+    # Free text is kept as published; list fields live in the two child tables.
+    "dsa_statements": {
+        "uuid": "str",
+        "platform_name": "str",
+        "platform_uid": "str",
+        "schema_version": "int",
+        "category": "str",
+        "category_original": "str",
+        "category_mapping": "str",
+        "decision_visibility_other": "str",
+        "end_date_visibility_restriction": "timestamp",
+        "decision_monetary": "str",
+        "decision_monetary_other": "str",
+        "end_date_monetary_restriction": "timestamp",
+        "decision_provision": "str",
+        "end_date_service_restriction": "timestamp",
+        "decision_account": "str",
+        "end_date_account_restriction": "timestamp",
+        "account_type": "str",
+        "decision_ground": "str",
+        "decision_ground_reference_url": "str",
+        "illegal_content_legal_ground": "str",
+        "illegal_content_explanation": "str",
+        "incompatible_content_ground": "str",
+        "incompatible_content_explanation": "str",
+        "incompatible_content_illegal": "str",
+        "category_specification_other": "str",
+        "content_type_other": "str",
+        "content_language": "str",
+        "content_date": "timestamp",
+        "content_id_ean": "str",
+        "application_date": "timestamp",
+        "decision_facts": "str",
+        "source_type": "str",
+        "source_identity": "str",
+        "automated_detection": "bool",
+        "automated_decision": "str",
+        "created_at": "timestamp",
+        "source_file": "str",
+    },
+    # One row per (statement, member state of its territorial scope). The statement's main
+    # dimensions are repeated here so per-market views are single-table GROUP BYs with the
+    # usual country_code scope.
+    "dsa_statement_territories": {
+        "uuid": "str",
+        "country_code": "str",
+        "platform_name": "str",
+        "category": "str",
+        "automated_detection": "bool",
+        "automated_decision": "str",
+        "created_at": "timestamp",
+    },
+    # The other list fields: one row per (statement, field, value), e.g. content_type.
+    "dsa_statement_values": {
+        "uuid": "str",
+        "field": "str",
+        "value": "str",
+    },
 }
 
 # Columns that may be null by design (pending, not yet acknowledged, not applicable).
@@ -128,7 +187,16 @@ NULLABLE: Final[dict[str, frozenset[str]]] = {
     "creators": frozenset(),
     "creator_violations": frozenset(),
     "countries": frozenset(),
+    "dsa_statements": frozenset(
+        set(CONTRACT["dsa_statements"]) - {"uuid", "platform_name", "platform_uid", "schema_version", "category",
+                                           "category_original", "category_mapping", "automated_detection",
+                                           "automated_decision", "created_at", "source_file"}
+    ),
+    "dsa_statement_territories": frozenset(),
+    "dsa_statement_values": frozenset(),
 }
+
+DSA_TABLES: Final[tuple[str, ...]] = ("dsa_statements", "dsa_statement_territories", "dsa_statement_values")
 
 
 def polars_schema(table: str) -> dict[str, pl.DataType]:
