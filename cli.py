@@ -53,7 +53,10 @@ def _open(args: argparse.Namespace) -> Source:
 
 def cmd_check(args: argparse.Namespace) -> int:
     source = _open(args)
-    problems = check_source(source)
+    found = check_source(source)
+    for note in (p for p in found if p.optional):
+        print(f"NOTE {note.message}")
+    problems = [p for p in found if not p.optional]
     for problem in problems:
         print(f"ERROR {problem.message}")
     if problems:
@@ -147,6 +150,20 @@ def cmd_review(args: argparse.Namespace) -> int:
     review = build_review(data, request, Settings.from_sections(source.config.sections), metric_ids or None)
     print(json.dumps(review_json(review), indent=2, ensure_ascii=False) if args.format == "json" else review_markdown(review))
     return 0
+
+
+def cmd_import_dsa(args: argparse.Namespace) -> int:
+    from connectors.dsa_import import import_statements
+
+    summary = import_statements(args.files, resolve_url(args.url), batch_rows=args.batch_rows)
+    print(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
+    for refused in summary.refused:
+        _stderr(f"refused: {refused.message}")
+    for problem in summary.problems:
+        where = ":".join(str(part) for part in (problem.file, problem.line) if part is not None)
+        column = f" column '{problem.column}'" if problem.column else ""
+        _stderr(f"{where}{column}: {problem.message}")
+    return 0 if summary.ok else 1
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
@@ -245,6 +262,12 @@ def parser() -> argparse.ArgumentParser:
     review.add_argument("--user", help="apply this user's market scope (from the credentials file)")
     review.add_argument("--credentials", help="credentials YAML (default: the configured one)")
     review.set_defaults(handler=cmd_review)
+
+    dsa = commands.add_parser("import-dsa", help="import DSA Transparency Database statements (CSV or zip dumps)")
+    dsa.add_argument("files", nargs="+", metavar="FILE_OR_ZIP", help="daily dump zips, inner zips or CSV parts")
+    dsa.add_argument("--url", required=True, help="SQLAlchemy URL of the database to write (a writable connection)")
+    dsa.add_argument("--batch-rows", type=int, default=5_000, help="rows per transaction (default 5000)")
+    dsa.set_defaults(handler=cmd_import_dsa)
 
     user = commands.add_parser("add-user", help="add a user to a credentials YAML (bcrypt-hashed password)")
     user.add_argument("username")

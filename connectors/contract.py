@@ -197,6 +197,8 @@ NULLABLE: Final[dict[str, frozenset[str]]] = {
 }
 
 DSA_TABLES: Final[tuple[str, ...]] = ("dsa_statements", "dsa_statement_territories", "dsa_statement_values")
+# Tables a source may lack (nothing imported yet): `check` notes them, the pages say how to fill them.
+OPTIONAL_TABLES: Final[frozenset[str]] = frozenset(DSA_TABLES)
 
 
 def polars_schema(table: str) -> dict[str, pl.DataType]:
