@@ -382,3 +382,16 @@ def test_regional_scope_sees_statements_whose_territory_meets_its_markets(import
         source.engine.dispose()
     assert everything == PLATFORMS
     assert sum(iceland.values()) == 114 and nowhere.is_empty()
+
+
+def test_postgresql_import_gives_the_same_counts(postgres_database: str) -> None:
+    url = postgres_database
+    summary = import_statements(REAL_FILES, url)
+    assert (summary.imported, summary.duplicates, summary.by_platform) == (149, 1, PLATFORMS)
+    assert dict(rows(url, "SELECT category, count(*) FROM dsa_statements GROUP BY 1")) == NORMALISED
+    territories = dict(rows(url, "SELECT country_code, count(*) FROM dsa_statement_territories GROUP BY 1"))
+    assert {code: territories[code] for code in TERRITORIES} == TERRITORIES
+    assert import_statements(REAL_FILES, url).imported == 0
+    chinese = scalar(url, "SELECT incompatible_content_ground FROM dsa_statements "
+                          "WHERE uuid = '7b593bbc-e015-4844-b1a6-ac96b510c6e7'")
+    assert chinese == "商品信息质量-搜索作弊"
