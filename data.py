@@ -243,3 +243,10 @@ def cached_review(access: CachedAccess, request: Any, settings: Any) -> Any:
                        access, request, settings)
     except _StaleReview as stale:
         return stale.review
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def tables_present(url: str, config_path: str | None, tables: tuple[str, ...]) -> bool:
+    """Whether every one of these (optional) contract tables exists in the source, e.g. the dsa_* tables."""
+    source = get_source(url, config_path)
+    return all(source.has_table(source.builder.table(name)) for name in tables)

@@ -167,11 +167,14 @@ CONTRACT: Final[dict[str, dict[str, LogicalType]]] = {
         "automated_decision": "str",
         "created_at": "timestamp",
     },
-    # The other list fields: one row per (statement, field, value), e.g. content_type.
+    # The other list fields: one row per (statement, field, value), e.g. content_type, with the
+    # platform and creation time repeated for filtering.
     "dsa_statement_values": {
         "uuid": "str",
         "field": "str",
         "value": "str",
+        "platform_name": "str",
+        "created_at": "timestamp",
     },
 }
 

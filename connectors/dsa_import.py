@@ -448,7 +448,11 @@ class Writer:
         ]
         if territory_rows:
             conn.execute(self.territories.insert(), territory_rows)
-        value_rows = [{"uuid": r.statement["uuid"], "field": f, "value": v} for r in rows for f, v in r.values]
+        value_rows = [
+            {"uuid": r.statement["uuid"], "field": f, "value": v, "platform_name": r.statement["platform_name"],
+             "created_at": r.statement["created_at"]}
+            for r in rows for f, v in r.values
+        ]
         if value_rows:
             conn.execute(self.values.insert(), value_rows)
 

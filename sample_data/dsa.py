@@ -31,8 +31,9 @@ CATEGORIES = (
 CONTENT_TYPES = ("CONTENT_TYPE_PRODUCT", "CONTENT_TYPE_IMAGE", "CONTENT_TYPE_TEXT", "CONTENT_TYPE_VIDEO")
 VISIBILITY = ("DECISION_VISIBILITY_CONTENT_REMOVED", "DECISION_VISIBILITY_CONTENT_DISABLED",
               "DECISION_VISIBILITY_CONTENT_DEMOTED")
-SCOPES = ((EU_EEA, 0.6), (("DE",), 0.1), (("FR",), 0.08), (("ES",), 0.06), (("IT",), 0.06), (("IE",), 0.05),
-          (("DE", "AT"), 0.05))
+# Some scopes lie outside every demo market (NL, PL, CZ), so a regional user sees fewer statements.
+SCOPES = ((EU_EEA, 0.55), (("DE",), 0.1), (("FR",), 0.08), (("ES",), 0.06), (("IT",), 0.06), (("IE",), 0.05),
+          (("DE", "AT"), 0.05), (("NL",), 0.03), (("PL", "CZ"), 0.02))
 
 
 def _sometimes(rng: np.random.Generator, n: int, probability: float, value: str) -> pl.Series:
@@ -98,7 +99,8 @@ def build_dsa(seed: int, win: Window, factor: float) -> dict[str, pl.DataFrame]:
     content = rng.choice(CONTENT_TYPES, n)
     visibility = rng.choice(VISIBILITY, n)
     values = pl.concat([
-        pl.DataFrame({"uuid": uuids, "field": "content_type", "value": content}),
-        pl.DataFrame({"uuid": uuids, "field": "decision_visibility", "value": visibility}),
-    ])
+        statements.select("uuid", field=pl.lit("content_type"), value=pl.Series(content)),
+        statements.select("uuid", field=pl.lit("decision_visibility"), value=pl.Series(visibility)),
+    ]).with_columns(statements.select("platform_name", "created_at").vstack(statements.select("platform_name", "created_at")))
+    values = values.select(list(polars_schema("dsa_statement_values")))
     return {"dsa_statements": statements, "dsa_statement_territories": territories, "dsa_statement_values": values}
