@@ -8,7 +8,7 @@ import polars as pl
 from metrics.dsa import DELAY_LABELS, OURS
 from ui.charts import EVENT_COLOR, PRIMARY
 
-PEER_COLOR = "#9aa0a6"
+PEER_GREYS = ("#5f6368", "#9aa0a6", "#c4c7c5", "#80868b", "#dadce0", "#3c4043")
 
 
 def short_code(column: str) -> pl.Expr:
@@ -37,15 +37,16 @@ def delay_chart(frame: pl.DataFrame) -> alt.Chart:
 
 
 def peer_chart(frame: pl.DataFrame) -> alt.Chart:
-    """Per market, our automated share (orange) beside each platform's fully automated share (grey)."""
-    labelled = frame.with_columns(side=pl.when(pl.col("who") == OURS).then(pl.lit(OURS)).otherwise(pl.lit("Peer platforms")))
-    return alt.Chart(labelled).mark_bar().encode(
+    """Per market, our automated share (orange) beside each platform's fully automated share (greys)."""
+    peers = sorted(set(frame["who"].to_list()) - {OURS})
+    greys = [PEER_GREYS[i % len(PEER_GREYS)] for i in range(len(peers))]
+    return alt.Chart(frame).mark_bar().encode(
         x=alt.X("country_code:N", title="Market (territorial scope)", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("who:N", sort=[OURS]),
         y=alt.Y("automated_share:Q", title="Automated share of decisions", axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("side:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=[OURS, "Peer platforms"], range=[EVENT_COLOR, PEER_COLOR])),
+        color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom", columns=4, labelLimit=240),
+                        scale=alt.Scale(domain=[OURS, *peers], range=[EVENT_COLOR, *greys])),
         tooltip=[alt.Tooltip("country_code:N", title="Market"), alt.Tooltip("who:N", title="Who"),
                  alt.Tooltip("automated_share:Q", title="Automated share", format=".1%"),
                  alt.Tooltip("decisions:Q", title="Decisions / statements", format=",")],

@@ -27,17 +27,22 @@ overview = layout.load("Statements by platform", dsa.by_platform, ctx.data, sele
 if overview is not None and overview.is_empty():
     layout.empty_state("No statement meets these filters in your markets.")
 elif overview is not None:
-    left, right = st.columns(2, gap="large")
-    with left, layout.section("Platforms"):
+    with layout.section("Platforms"):
         st.subheader("Statements by platform", anchor=False)
         tables.show_table(ctx, overview, PAGE, "platforms", kinds={"share": "ratio", "fully_automated_share": "ratio",
                           "automated_detection_share": "ratio", "notice_share": "ratio"},
                           caption="A statement counts once however many member states it covers.")
-    with right, layout.section("Automation"):
+    left, right = st.columns(2, gap="large")
+    with left, layout.section("Automation"):
         st.subheader("Automated detection × automated decision", anchor=False)
         matrix = dsa.automation_matrix(ctx.data, selection).with_columns(dsa_charts.short_code("automated_decision"))
         tables.show_table(ctx, matrix.select("detection", "automated_decision", "statements", "share"), PAGE,
                           "automation", kinds={"share": "ratio"})
+    with right, layout.section("Decision types"):
+        st.subheader("Decisions by type", anchor=False)
+        decisions = dsa.decision_types(ctx.data, selection).with_columns(dsa_charts.short_code("decision"))
+        tables.show_table(ctx, decisions, PAGE, "decision-types",
+                          caption="A statement can restrict visibility, money, the service and the account at once.")
     with layout.section("Peer comparison"):
         st.subheader("Automated share by EU market: ours beside the platforms'", anchor=False)
         peers = dsa.peer_comparison(ctx.data, selection, ctx.request.period)
@@ -56,25 +61,19 @@ elif overview is not None:
         tables.show_table(ctx, frame, PAGE, f"by-{dimension}", kinds={"share": "ratio"},
                           caption="Share: of the platform's statements. Categories retired in 2025 are mapped "
                                   "onto the current ones (connectors/dsa_categories.csv).")
-    decisions_column, content_column = st.columns(2, gap="large")
-    with decisions_column, layout.section("Decision types"):
-        st.subheader("Decisions by type", anchor=False)
-        decisions = dsa.decision_types(ctx.data, selection).with_columns(dsa_charts.short_code("decision"))
-        tables.show_table(ctx, decisions, PAGE, "decision-types",
-                          caption="A statement can restrict visibility, money, the service and the account at once.")
+    content_column, states_column = st.columns([2, 3], gap="large")
     with content_column, layout.section("Content types"):
         st.subheader("Content types", anchor=False)
         content = dsa.list_values(ctx.data, selection, "content_type").with_columns(dsa_charts.short_code("value"))
         st.altair_chart(view_charts.bar_chart(content, "value", "statements", value_title="Statements"),
                         width="stretch")
-    for delay, (title, _) in dsa.DELAYS.items():
-        with layout.section(title):
-            st.subheader(title, anchor=False)
-            distribution = dsa.delay_distribution(ctx.data, selection, delay)
-            st.altair_chart(dsa_charts.delay_chart(distribution), width="stretch")
-    with layout.section("Member states"):
+    with states_column, layout.section("Member states"):
         st.subheader("Statements per member state of the territorial scope", anchor=False)
         states = dsa.by_member_state(ctx.data, selection)
         st.altair_chart(dsa_charts.member_state_chart(states), width="stretch")
-        tables.show_table(ctx, states, PAGE, "member-states", kinds={"automated_share": "ratio"},
+        tables.show_table(ctx, states, PAGE, "member-states", kinds={"automated_share": "ratio"}, height=300,
                           caption="Your markets only: a statement valid in 27 states counts in each of them.")
+    for column, (delay, (title, _)) in zip(st.columns(2, gap="large"), dsa.DELAYS.items()):
+        with column, layout.section(title):
+            st.subheader(title, anchor=False)
+            st.altair_chart(dsa_charts.delay_chart(dsa.delay_distribution(ctx.data, selection, delay)), width="stretch")
