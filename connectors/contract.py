@@ -176,6 +176,19 @@ CONTRACT: Final[dict[str, dict[str, LogicalType]]] = {
         "platform_name": "str",
         "created_at": "timestamp",
     },
+    # Published DSA transparency reports (ours or a peer's), one row per indicator and scope, as read
+    # by cli.py import-dsa-report (connectors/dsa_report_io.py).
+    "dsa_report_indicators": {
+        "service": "str",
+        "reporting_period": "str",
+        "applicability": "str",
+        "section": "str",
+        "indicator": "str",
+        "scope": "str",
+        "value": "float",
+        "contextual_information": "str",
+        "source_file": "str",
+    },
 }
 
 # Columns that may be null by design (pending, not yet acknowledged, not applicable).
@@ -197,11 +210,12 @@ NULLABLE: Final[dict[str, frozenset[str]]] = {
     ),
     "dsa_statement_territories": frozenset(),
     "dsa_statement_values": frozenset(),
+    "dsa_report_indicators": frozenset({"value", "contextual_information", "applicability"}),
 }
 
 DSA_TABLES: Final[tuple[str, ...]] = ("dsa_statements", "dsa_statement_territories", "dsa_statement_values")
 # Tables a source may lack (nothing imported yet): `check` notes them, the pages say how to fill them.
-OPTIONAL_TABLES: Final[frozenset[str]] = frozenset(DSA_TABLES)
+OPTIONAL_TABLES: Final[frozenset[str]] = frozenset({*DSA_TABLES, "dsa_report_indicators"})
 
 
 def polars_schema(table: str) -> dict[str, pl.DataType]:

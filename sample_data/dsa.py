@@ -103,4 +103,7 @@ def build_dsa(seed: int, win: Window, factor: float) -> dict[str, pl.DataFrame]:
         statements.select("uuid", field=pl.lit("decision_visibility"), value=pl.Series(visibility)),
     ]).with_columns(statements.select("platform_name", "created_at").vstack(statements.select("platform_name", "created_at")))
     values = values.select(list(polars_schema("dsa_statement_values")))
-    return {"dsa_statements": statements, "dsa_statement_territories": territories, "dsa_statement_values": values}
+    # No published report: `cli.py import-dsa-report` loads a peer's (e.g. TikTok's, in ../shared/data/dsa).
+    reports = pl.DataFrame(schema=polars_schema("dsa_report_indicators"))
+    return {"dsa_statements": statements, "dsa_statement_territories": territories, "dsa_statement_values": values,
+            "dsa_report_indicators": reports}
