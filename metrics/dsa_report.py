@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from connectors.spec import AggregateSpec, All, Count, Dim, Elapsed, Eq, Histogram, In, NotNull
+from connectors.spec import AggregateSpec, All, Count, Dim, Elapsed, Eq, Histogram, In, NotNull, Sum
 from metrics.base import DURATION_EDGES_HOURS, DataAccess, MetricRequest, histogram_columns, percentile_series
 from metrics.dsa import EU_EEA, OUR_AUTOMATED_CHANNELS
 
@@ -33,6 +33,7 @@ TOTAL_SCOPE = "total"
 OUTCOME_SCOPES = {"upheld": "Decisions upheld", "partially_reversed": "Decisions partially reversed",
                   "reversed": "Decisions reversed"}
 QA_VERDICT = All((Eq("qa_sampled", True), NotNull("qa_agree")))
+OUR_SERVICE = "Our marketplace"
 FILES = {COMPLAINTS: "7_appeals_and_recidivism", AUTOMATED: "8_automated_means"}
 
 
@@ -142,3 +143,30 @@ def side_by_side(ours: pl.DataFrame, peer: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce("Scope", "peer_scope").alias("scope"),
         "value_ours", "value_peer", pl.col("context_peer").fill_null(""),
     ).sort("section", "indicator", "scope")
+
+
+PUBLISHED_DIMS = ("service", "reporting_period", "section", "indicator", "scope", "contextual_information")
+
+
+def published(data: DataAccess, service: str | None = None) -> pl.DataFrame:
+    """Imported report rows (dsa_report_indicators) in the template's columns; one service or all."""
+    spec = AggregateSpec(
+        "dsa_report_indicators", tuple(Dim(d) for d in PUBLISHED_DIMS),
+        (Count("values", NotNull("value")), Sum("value_sum", "value")),
+        () if service is None else (Eq("service", service),),
+    )
+    frame = data.aggregate(spec)
+    return frame.select(
+        pl.lit("All").alias("Applicability"), pl.col("service").alias("Service"),
+        pl.col("reporting_period").alias("Reporting period"), pl.col("section").alias("Section"),
+        pl.col("indicator").alias("Indicator"), pl.col("scope").alias("Scope"),
+        pl.when(pl.col("values") > 0).then(pl.col("value_sum")).alias("Value"),
+        pl.col("contextual_information").fill_null("").alias("Contextual Information"),
+    )
+
+
+def within_markets(frame: pl.DataFrame, markets: list[str]) -> pl.DataFrame:
+    """Rows whose scope is a member state outside `markets` dropped (totals and other scopes kept)."""
+    scope = pl.col("Scope").str.strip_chars()
+    is_state = scope.str.contains(r"^[A-Z]{2}$") & scope.is_in(list(EU_EEA))
+    return frame.filter(~is_state | scope.is_in(markets))

@@ -186,3 +186,23 @@ def pl_col_positive():  # type: ignore[no-untyped-def]
     import polars as pl
 
     return pl.col("statements") > 0
+
+
+def test_report_section_shows_ours_beside_the_peer(app_env: None, small_demo_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import cli
+
+    copy = tmp_path / "with-peer.duckdb"
+    shutil.copy(small_demo_url.removeprefix("duckdb:///"), copy)
+    peer_files = sorted(Path("/work/shared/data/dsa/tiktok-report").glob("*.csv"))
+    assert cli.main(["import-dsa-report", *map(str, peer_files), "--url", f"duckdb:///{copy}"]) == 0
+    monkeypatch.setenv("GOVERNANCE_DB_URL", f"duckdb:///{copy}")
+    at = run_dsa_page("europe")
+    report = table(at, "value_peer")
+    assert "Tiktok" in [s.value for s in at.selectbox if s.label == "Peer"]
+    total = report[(report["scope"] == "Total number") & report["indicator"].str.startswith("Number of complaints")]
+    assert list(total["value_peer"]) == [14589660]
+    states = {s for s in report["scope"] if len(s) == 2}
+    assert states and states <= EUROPE  # TikTok's AT, BE, ... rows are out of this user's scope

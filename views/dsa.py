@@ -1,11 +1,12 @@
 """DSA transparency: statements of reasons by platform, category, decision, automation, delay and
 member state, and our automated share beside the platforms' (metrics in metrics/dsa.py)."""
 
+import polars as pl
 import streamlit as st
 
 import data
 from connectors.contract import DSA_TABLES
-from metrics import dsa
+from metrics import dsa, dsa_report
 from ui import charts, dsa_charts, filters, layout, tables, view_charts
 from ui.context import page_context
 
@@ -77,3 +78,29 @@ elif overview is not None:
         with column, layout.section(title):
             st.subheader(title, anchor=False)
             st.altair_chart(dsa_charts.delay_chart(dsa.delay_distribution(ctx.data, selection, delay)), width="stretch")
+
+with layout.section("Our transparency report"):
+    st.subheader("Our transparency report beside a peer's", anchor=False)
+    if not data.tables_present(ctx.data.url, ctx.data.config_path, ("dsa_report_indicators",)):
+        layout.empty_state("No published report imported yet: `python cli.py import-dsa-report FILE.csv --url URL`.")
+    else:
+        markets = ctx.markets["country_code"].to_list()
+        reports = dsa_report.within_markets(dsa_report.published(ctx.data), markets)
+        services = sorted(set(reports["Service"].to_list()))
+        peer = st.selectbox("Peer", services, key="dsa-peer", bind="query-params") if services else None
+        try:
+            ours = dsa_report.build_report(ctx.data, ctx.request, dsa_report.OUR_SERVICE)
+        except ValueError as error:
+            layout.empty_state(str(error))
+        else:
+            theirs = reports.filter(pl.col("Service") == peer)
+            compared = dsa_report.side_by_side(ours, theirs)
+            if not st.toggle("Every indicator the peer publishes", key="dsa-all-indicators"):
+                compared = compared.filter(pl.col("value_ours").is_not_null())
+            periods = ", ".join(sorted(set(theirs["Reporting period"].to_list()))) or "—"
+            tables.show_table(ctx, compared, PAGE, "report",
+                              labels={"value_ours": "Ours", "value_peer": peer or "Peer", "context_peer": "Peer's note"},
+                              kinds={"value_ours": "number", "value_peer": "number"}, widths={"context_peer": "large"},
+                              caption=f"Ours: {ctx.request.period.start:%d %b %Y}–{ctx.request.period.end:%d %b %Y}, "
+                                      f"EU/EEA markets in your filter (cli.py dsa-report writes the same rows). "
+                                      f"{peer or 'Peer'}: {periods}, as published.")
