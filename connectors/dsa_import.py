@@ -31,9 +31,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Final
 
+import polars as pl
 import sqlalchemy as sa
 
-from connectors.contract import CONTRACT, DSA_TABLES
+from connectors.contract import CONTRACT, DSA_TABLES, polars_schema
 
 BATCH_ROWS: Final = 5_000
 MAX_REPORTED_PROBLEMS: Final = 200
@@ -439,7 +440,7 @@ class Writer:
         return fresh
 
     def _insert(self, conn: sa.Connection, rows: list[ParsedRow]) -> None:
-        conn.execute(self.statements.insert(), [r.statement for r in rows])
+        self._insert_rows(conn, self.statements, [r.statement for r in rows])
         territory_rows = [
             {"uuid": r.statement["uuid"], "country_code": code, "platform_name": r.statement["platform_name"],
              "category": r.statement["category"], "automated_detection": r.statement["automated_detection"],
@@ -447,14 +448,31 @@ class Writer:
             for r in rows for code in r.territories
         ]
         if territory_rows:
-            conn.execute(self.territories.insert(), territory_rows)
+            self._insert_rows(conn, self.territories, territory_rows)
         value_rows = [
             {"uuid": r.statement["uuid"], "field": f, "value": v, "platform_name": r.statement["platform_name"],
              "created_at": r.statement["created_at"]}
             for r in rows for f, v in r.values
         ]
         if value_rows:
-            conn.execute(self.values.insert(), value_rows)
+            self._insert_rows(conn, self.values, value_rows)
+
+    @staticmethod
+    def _insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """SQLAlchemy executemany, except on DuckDB, whose executemany runs row by row (~300 rows/s):
+        there the batch goes in as one Arrow table through the native connection."""
+        if conn.dialect.name != "duckdb":
+            conn.execute(table.insert(), rows)
+            return
+        frame = pl.DataFrame(rows, schema=polars_schema(table.name))
+        driver = conn.connection.driver_connection
+        view = f"__dsa_batch_{table.name}"
+        driver.register(view, frame.to_arrow())
+        try:
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            driver.execute(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{view}"')
+        finally:
+            driver.unregister(view)
 
     def _record_progress(self, conn: sa.Connection, key: str, records_done: int, finished: bool) -> None:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
