@@ -103,7 +103,36 @@ def build_dsa(seed: int, win: Window, factor: float) -> dict[str, pl.DataFrame]:
         statements.select("uuid", field=pl.lit("decision_visibility"), value=pl.Series(visibility)),
     ]).with_columns(statements.select("platform_name", "created_at").vstack(statements.select("platform_name", "created_at")))
     values = values.select(list(polars_schema("dsa_statement_values")))
-    # No published report: `cli.py import-dsa-report` loads a peer's (e.g. TikTok's, in ../shared/data/dsa).
-    reports = pl.DataFrame(schema=polars_schema("dsa_report_indicators"))
+    reports = peer_report(rng, win)
     return {"dsa_statements": statements, "dsa_statement_territories": territories, "dsa_statement_values": values,
             "dsa_report_indicators": reports}
+
+
+def peer_report(rng: np.random.Generator, win: Window) -> pl.DataFrame:
+    """A published report of the first demo peer for the window, in the rows `cli.py import-dsa-report`
+    stores (real reports, e.g. TikTok's in ../shared/data/dsa, are imported the same way)."""
+    complaints = "Number of complaints submitted to the internal-complaints mechanism"
+    submitted = int(rng.integers(40_000, 60_000))
+    upheld = int(submitted * 0.55)
+    reversed_ = int(submitted * 0.3)
+    rows = [
+        ("Internal complaints mechanism", complaints, "Total number", float(submitted), "Demo: all complaints."),
+        ("Internal complaints mechanism", complaints, "Decisions upheld", float(upheld), ""),
+        ("Internal complaints mechanism", complaints, "Decisions partially reversed", None, "Not reported separately."),
+        ("Internal complaints mechanism", complaints, "Decisions reversed", float(reversed_), ""),
+        ("Internal complaints mechanism", complaints, "Median time", round(float(rng.uniform(0.3, 1.5)), 3), "Days."),
+        ("Use of automated means for content moderation", "Accuracy of the automated means - Accuracy", "total",
+         round(float(rng.uniform(0.85, 0.95)), 3), "Demo: upheld automated actions over all automated actions."),
+    ]
+    for market in ("DE", "FR", "ES", "IT", "IE", "NL", "PL"):
+        rows.append(("Use of automated means for content moderation", "Accuracy of the automated means - Accuracy",
+                     market, round(float(rng.uniform(0.8, 0.97)), 3), ""))
+        rows.append(("Use of automated means for content moderation", "Number of measures solely taken by automated means",
+                     market, float(rng.integers(50_000, 500_000)), ""))
+    period = f"{win.start.isoformat()}/{win.end.isoformat()}"
+    return pl.DataFrame(
+        [{"service": PEERS[0][0], "reporting_period": period, "applicability": "All", "section": section,
+          "indicator": indicator, "scope": scope, "value": value, "contextual_information": note or None,
+          "source_file": "sample_data (synthetic)"} for section, indicator, scope, value, note in rows],
+        schema=polars_schema("dsa_report_indicators"),
+    )
