@@ -49,10 +49,10 @@ print(json.dumps({"seconds": time.perf_counter() - started, "imported": summary.
 """
 
 
-def run(rows: int, folder: Path) -> dict[str, float]:
+def run(rows: int, folder: Path, memory_limit: str | None = None) -> dict[str, float]:
     data = folder / f"bench-{rows}.csv"
     make_file(data, rows)
-    url = f"duckdb:///{folder / f'bench-{rows}.duckdb'}"
+    url = f"duckdb:///{folder / f'bench-{rows}.duckdb'}" + (f"?memory_limit={memory_limit}" if memory_limit else "")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = subprocess.run([sys.executable, "-c", CHILD, str(data), url], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parent.parent)
@@ -60,16 +60,17 @@ def run(rows: int, folder: Path) -> dict[str, float]:
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     return {"rows": rows, "file_mb": data.stat().st_size / 1e6, "seconds": measured["seconds"],
             "rows_per_second": rows / measured["seconds"], "imported": measured["imported"],
-            "peak_rss_mb": max(peak_kib, before) / 1024}
+            "peak_rss_mb": max(peak_kib, before) / 1024, "duckdb_memory_limit": memory_limit}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--duckdb-memory-limit", help="DuckDB's memory_limit for the import, e.g. 256MB")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="dsa-bench-") as folder:
         for rows in sorted(args.rows):  # ascending: each child's peak is at least the previous one's
-            print(json.dumps(run(rows, Path(folder))), flush=True)
+            print(json.dumps(run(rows, Path(folder), args.duckdb_memory_limit)), flush=True)
     return 0
 
 
