@@ -395,3 +395,13 @@ def test_postgresql_import_gives_the_same_counts(postgres_database: str) -> None
     chinese = scalar(url, "SELECT incompatible_content_ground FROM dsa_statements "
                           "WHERE uuid = '7b593bbc-e015-4844-b1a6-ac96b510c6e7'")
     assert chinese == "商品信息质量-搜索作弊"
+    from connectors.scope import Scope
+    from connectors.source import open_source
+    from connectors.spec import AggregateSpec, Count, Dim
+
+    source = open_source(url)
+    try:
+        iceland = source.aggregate(AggregateSpec("dsa_statements", (Dim("platform_name"),), (Count("n"),)), Scope.of(["IS"]))
+    finally:
+        source.engine.dispose()
+    assert iceland["n"].sum() == 114  # the territorial-scope EXISTS filter on PostgreSQL
