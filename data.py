@@ -337,3 +337,9 @@ def cached_plan_baseline(access: CachedAccess, request: Any) -> Any:
         return _plan_baseline(access.url, access.config_path, access.scope.cache_key(), repr(request), access, request)
     except _StaleReview as stale:
         return stale.review
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def tables_present(url: str, config_path: str | None, tables: tuple[str, ...]) -> bool:
+    """Whether every one of these (optional) contract tables exists in the source, e.g. the dsa_* tables."""
+    source = get_source(url, config_path)
+    return all(source.has_table(source.builder.table(name)) for name in tables)

@@ -114,6 +114,81 @@ CONTRACT: Final[dict[str, dict[str, LogicalType]]] = {
         "domain": "str",
         "text": "str",
     },
+    # EU DSA Transparency Database statements of reasons (connectors/dsa_import.py loads them).
+    # Free text is kept as published; list fields live in the two child tables.
+    "dsa_statements": {
+        "uuid": "str",
+        "platform_name": "str",
+        "platform_uid": "str",
+        "schema_version": "int",
+        "category": "str",
+        "category_original": "str",
+        "category_mapping": "str",
+        "decision_visibility_other": "str",
+        "end_date_visibility_restriction": "timestamp",
+        "decision_monetary": "str",
+        "decision_monetary_other": "str",
+        "end_date_monetary_restriction": "timestamp",
+        "decision_provision": "str",
+        "end_date_service_restriction": "timestamp",
+        "decision_account": "str",
+        "end_date_account_restriction": "timestamp",
+        "account_type": "str",
+        "decision_ground": "str",
+        "decision_ground_reference_url": "str",
+        "illegal_content_legal_ground": "str",
+        "illegal_content_explanation": "str",
+        "incompatible_content_ground": "str",
+        "incompatible_content_explanation": "str",
+        "incompatible_content_illegal": "str",
+        "category_specification_other": "str",
+        "content_type_other": "str",
+        "content_language": "str",
+        "content_date": "timestamp",
+        "content_id_ean": "str",
+        "application_date": "timestamp",
+        "decision_facts": "str",
+        "source_type": "str",
+        "source_identity": "str",
+        "automated_detection": "bool",
+        "automated_decision": "str",
+        "created_at": "timestamp",
+        "source_file": "str",
+    },
+    # One row per (statement, member state of its territorial scope). The statement's main
+    # dimensions are repeated here so per-market views are single-table GROUP BYs with the
+    # usual country_code scope.
+    "dsa_statement_territories": {
+        "uuid": "str",
+        "country_code": "str",
+        "platform_name": "str",
+        "category": "str",
+        "automated_detection": "bool",
+        "automated_decision": "str",
+        "created_at": "timestamp",
+    },
+    # The other list fields: one row per (statement, field, value), e.g. content_type, with the
+    # platform and creation time repeated for filtering.
+    "dsa_statement_values": {
+        "uuid": "str",
+        "field": "str",
+        "value": "str",
+        "platform_name": "str",
+        "created_at": "timestamp",
+    },
+    # Published DSA transparency reports (ours or a peer's), one row per indicator and scope, as read
+    # by cli.py import-dsa-report (connectors/dsa_report_io.py).
+    "dsa_report_indicators": {
+        "service": "str",
+        "reporting_period": "str",
+        "applicability": "str",
+        "section": "str",
+        "indicator": "str",
+        "scope": "str",
+        "value": "float",
+        "contextual_information": "str",
+        "source_file": "str",
+    },
 }
 
 # Columns that may be null by design (pending, not yet acknowledged, not applicable).
@@ -128,7 +203,19 @@ NULLABLE: Final[dict[str, frozenset[str]]] = {
     "creators": frozenset(),
     "creator_violations": frozenset(),
     "countries": frozenset(),
+    "dsa_statements": frozenset(
+        set(CONTRACT["dsa_statements"]) - {"uuid", "platform_name", "platform_uid", "schema_version", "category",
+                                           "category_original", "category_mapping", "automated_detection",
+                                           "automated_decision", "created_at", "source_file"}
+    ),
+    "dsa_statement_territories": frozenset(),
+    "dsa_statement_values": frozenset(),
+    "dsa_report_indicators": frozenset({"value", "contextual_information", "applicability"}),
 }
+
+DSA_TABLES: Final[tuple[str, ...]] = ("dsa_statements", "dsa_statement_territories", "dsa_statement_values")
+# Tables a source may lack (nothing imported yet): `check` notes them, the pages say how to fill them.
+OPTIONAL_TABLES: Final[frozenset[str]] = frozenset({*DSA_TABLES, "dsa_report_indicators"})
 
 
 def polars_schema(table: str) -> dict[str, pl.DataType]:

@@ -51,6 +51,9 @@ SQL_TYPES: dict[LogicalType, type[sa.types.TypeEngine[Any]]] = {
 }
 
 COUNTRY_COLUMN = "country_code"
+# Tables without a country column whose rows belong to markets through a statement's territorial
+# scope: a user sees a statement when its scope meets their markets.
+TERRITORY_SCOPED = frozenset({"dsa_statements", "dsa_statement_values"})
 
 
 class QueryBuilder:
@@ -124,6 +127,15 @@ class QueryBuilder:
 
     def country_filter(self, table: sa.Table, canonical: str, countries: tuple[str, ...] | None) -> list[Expr]:
         """The scope filter; tables without a country column are not country data."""
+        if countries is not None and canonical in TERRITORY_SCOPED:
+            territories = self.table("dsa_statement_territories")
+            code = territories.c[COUNTRY_COLUMN]
+            return [
+                sa.exists().where(
+                    territories.c.uuid == table.c.uuid,
+                    code.in_(sa.bindparam(None, list(countries), expanding=True, type_=code.type)),
+                )
+            ]
         if countries is None or COUNTRY_COLUMN not in CONTRACT[canonical]:
             return []
         column = table.c[COUNTRY_COLUMN]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import types as satypes
 from sqlalchemy.exc import DBAPIError
 
-from connectors.contract import CONTRACT, LogicalType
+from connectors.contract import CONTRACT, OPTIONAL_TABLES, LogicalType
 from connectors.engine import redact
 from connectors.errors import SourceUnavailable
 
@@ -42,6 +42,7 @@ class Problem:
     column: str | None
     config_key: str
     message: str
+    optional: bool = False  # an optional table that is absent: a note, not a contract violation
 
 
 def _type_matches(kind: LogicalType, reflected: Any) -> bool:
@@ -76,6 +77,15 @@ def _table_problems(inspector: Any, source: "Source", canonical: str) -> list[Pr
     mapping = source.config.table(canonical)
     table_key = f"tables.{canonical}.name"
     if not inspector.has_table(mapping.name, schema=mapping.schema):
+        if canonical in OPTIONAL_TABLES:
+            return [
+                Problem(
+                    canonical, None, table_key,
+                    f"table '{canonical}' ({mapping.qualified_name}) is absent: no DSA statements imported yet "
+                    "(cli.py import-dsa creates it)",
+                    optional=True,
+                )
+            ]
         return [
             Problem(
                 canonical,
@@ -116,7 +126,8 @@ def _table_problems(inspector: Any, source: "Source", canonical: str) -> list[Pr
 
 
 def check_source(source: "Source") -> list[Problem]:
-    """Every missing table or column and every wrong type; empty when the source meets the contract."""
+    """Every missing table or column and every wrong type; empty when the source meets the contract.
+    Absent optional tables come back with optional=True (see contract.OPTIONAL_TABLES)."""
     try:
         inspector = sa.inspect(source.engine)
         return [p for canonical in CONTRACT for p in _table_problems(inspector, source, canonical)]

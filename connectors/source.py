@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError, ProgrammingError
 
 from connectors.config import SourceConfig, load_config, resolve_url
-from connectors.contract import CONTRACT, POLARS_TYPES
+from connectors.contract import CONTRACT, OPTIONAL_TABLES, POLARS_TYPES
 from connectors.engine import create_read_only_engine, redact, statement_deadline
 from connectors.errors import QueryTimeout, RowLimitExceeded, SchemaMismatch, SourceUnavailable
 from connectors.query import BUCKET, BUCKET_COUNT, QueryBuilder
@@ -172,9 +172,15 @@ class Source:
         counts = []
         for canonical in CONTRACT:
             table = self.builder.table(canonical)
+            if canonical in OPTIONAL_TABLES and not self.has_table(table):
+                continue
             _, rows = self._fetch(sa.select(sa.func.count()).select_from(table))
             counts.append({"table": canonical, "physical_name": table.fullname, "rows": int(rows[0][0])})
         return pl.DataFrame(counts, schema={"table": pl.String, "physical_name": pl.String, "rows": pl.Int64})
+
+    def has_table(self, table: sa.Table) -> bool:
+        with self.engine.connect() as conn:
+            return sa.inspect(conn).has_table(table.name, schema=table.schema)
 
     def latest_event_time(self, scope: Scope | None = None) -> dt.datetime | None:
         """The newest event in the source ("data as of"), in the scope's markets: a regional user
@@ -282,7 +288,7 @@ def translate_error(error: DBAPIError, source: Source) -> Exception:
     if isinstance(error, (ProgrammingError, OperationalError)) or "does not exist" in text or "no such" in text:
         from connectors.schema_check import check_source  # late: it imports this module
 
-        problems = check_source(source)
+        problems = [p for p in check_source(source) if not p.optional]
         if problems:
             return SchemaMismatch("The source does not match the data contract:\n" + "\n".join(p.message for p in problems))
     if isinstance(error, OperationalError):

@@ -26,6 +26,7 @@ from sample_data.appeals import build_appeals
 from sample_data.cases import build_cases
 from sample_data.common import Window
 from sample_data.creators import build_creators
+from sample_data.dsa import build_dsa
 from sample_data.escalations import build_countries, build_escalations
 from sample_data.loaders import load_tables
 from sample_data.stories import Stories
@@ -86,6 +87,7 @@ def build_tables(*, seed: int = 7, end: dt.date | None = None, days: int = 180,
         "creator_violations": violations,
         "escalations": escalations,
         "annotations": annotations,
+        **build_dsa(seed, win, factor),
     }
     return {name: tables[name] for name in CONTRACT}
 
