@@ -165,7 +165,9 @@ def test_presentation_mode_shows_the_filters_line_and_a_way_out() -> None:
     lines = [h.proto.body for h in at.get("html") if h.proto.body.startswith("<div class=\"gov-present-line")]
     assert len(lines) == 1 and " vs " in lines[0] and "DE, FR" in lines[0]
     styles = [h.proto.body for h in at.get("html")]
-    assert any("stSidebarUserContent" in body and "display: none" in body for body in styles)
+    # no sidebar and no pickers on a screen-share (issue 10)
+    assert any('[data-testid="stSidebar"]' in body and "display: none" in body for body in styles)
+    assert any('[data-testid="stMain"] [data-testid="stSelectbox"]' in body for body in styles)
     at.button(key="exit-presentation").click().run()
     assert at.session_state["present"] is False
     assert not at.exception
