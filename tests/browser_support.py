@@ -84,6 +84,19 @@ def log_in(page, base: str, username: str, path: str = "") -> None:  # type: ign
     wait_for_app(page, footer=True)
 
 
+def open_sidebar_picker(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the sidebar multiselect labelled `label` and wait for its options.
+
+    A picker at the bottom edge of the viewport takes the click but does not open its list, so it is
+    scrolled into view first (the sidebar scrolls on its own, as for a user with a short screen).
+    """
+    sidebar = page.locator("[data-testid='stSidebar']")
+    picker = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text=label).first
+    picker.evaluate("element => element.scrollIntoView({block: 'center'})")
+    picker.click()
+    page.wait_for_selector("[role='option']")
+
+
 def kpi_values(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """KPI card label -> the value text shown on it (waits for the cards to render)."""
     wait_for_app(page, footer=True)

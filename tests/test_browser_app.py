@@ -13,6 +13,7 @@ from browser_support import (
     REPO,
     chromium_available,
     cli_metrics,
+    open_sidebar_picker,
     kpi_values,
     log_in,
     running_app,
@@ -48,8 +49,7 @@ def new_page(browser):  # type: ignore[no-untyped-def]
 
 
 def pick_market(page, code: str) -> None:  # type: ignore[no-untyped-def]
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Markets").click()
+    open_sidebar_picker(page, "Markets")
     page.get_by_role("option", name=code, exact=True).click()
     page.keyboard.press("Escape")
     wait_for_app(page, footer=True)

@@ -17,6 +17,7 @@ from browser_support import (
     PASSWORDS,
     chromium_available,
     cli_metrics,
+    open_sidebar_picker,
     kpi_values,
     log_in,
     running_app,
@@ -76,9 +77,7 @@ def test_wrong_password_is_refused(app_url: str, page) -> None:  # type: ignore[
 
 def market_options(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The codes offered by the sidebar Markets picker."""
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Markets").click()
-    page.wait_for_selector("[role='option']")
+    open_sidebar_picker(page, "Markets")
     texts = page.locator("[role='option']").all_inner_texts()
     options = [text.strip() for text in texts if re.fullmatch(r"[A-Z]{2}", text.strip())]  # skip "Select all"
     page.keyboard.press("Escape")
