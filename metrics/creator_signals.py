@@ -3,16 +3,19 @@
 Risk points are the trailing 90-day sum of violation points per creator; `[risk] tier_thresholds`
 (default [5, 15, 30]) cut them into low < 5 <= medium < 15 <= high < 30 <= critical.
 
-A (market, policy) pair is an emerging signal when its violations in an ISO week ending within the period exceed the
-pair's baseline (the 8 ISO weeks before the first such week) by a robust z-score of at least
-`[risk] emerging_z` (default 3) with at least `[risk] emerging_min_volume` (default 10) violations:
+A (market, policy) pair is an emerging signal in an ISO week ending within the period when its violations that
+week exceed the pair's baseline (that week's own trailing 8 ISO weeks, so a week's numbers never depend on the
+range around it) by a robust z-score of at least `[risk] emerging_z` (default 3) with at least
+`[risk] emerging_min_volume` (default 10) violations:
 
     z = (x - median) / max(1.4826 * MAD, sqrt(median), 1.4826 * MAD_FLOOR)
 
 The spread is floored so that a flat (or empty) baseline does not divide by zero, and at the
 Poisson noise level sqrt(median): weekly counts are counts, and without that floor a large,
-steady pair (MAD small next to its volume) flags ordinary noise at full scale. One GROUP BY query
-(week x country x policy over the baseline weeks and the evaluated weeks) serves everything.
+steady pair (MAD small next to its volume) flags ordinary noise at full scale. Every flagged week is
+listed, with the pair's first flagged week in the range as its onset ("since"). One GROUP BY query
+(week x country x policy over the 8 weeks before the first evaluated week through the last) serves
+everything.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ VIOLATION_FILTERS = {"policies": "policy"}  # MetricRequest field -> creator_vio
 RISK_DAYS = 90
 TIER_NAMES = ("low", "medium", "high", "critical")
 DEFAULT_TIER_THRESHOLDS = (5.0, 15.0, 30.0)
-TOP_COLUMNS = ("creator_id", "country_code", "follower_tier", "category", "status", "gmv_30d_usd",
-               "points", "violations", "tier")
+TOP_COLUMNS = ("creator_id", "country_code", "onboarded_at", "follower_tier", "category", "status",
+               "gmv_30d_usd", "points", "violations", "tier")
 BASELINE_WEEKS = 8
 MAD_SCALE = 1.4826  # makes the MAD a consistent estimator of the standard deviation
 MAD_FLOOR = 1.0
@@ -41,6 +44,7 @@ PAIR = ["country_code", "policy"]
 SIGNAL_SCHEMA = {
     "country_code": pl.String(),
     "policy": pl.String(),
+    "since": pl.Date(),
     "week": pl.Date(),
     "violations": pl.Int64(),
     "baseline_median": pl.Float64(),
@@ -77,7 +81,7 @@ def top_risky(data: DataAccess, request: MetricRequest, limit: int = 20,
         "creator_violations", "creator_id", "points", limit=limit,
         where=(Between(OCCURRED, end - dt.timedelta(days=RISK_DAYS), end), *request.filters_for(VIOLATION_FILTERS)),
         entity_table="creators", entity_key="creator_id",
-        entity_columns=("country_code", "follower_tier", "category", "status", "gmv_30d_usd"),
+        entity_columns=("country_code", "onboarded_at", "follower_tier", "category", "status", "gmv_30d_usd"),
         countries=request.countries,
     )
     return (
@@ -108,43 +112,61 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
-def emerging_signals(data: DataAccess, request: MetricRequest, settings: Settings | None = None) -> pl.DataFrame:
-    """One row per (country_code, policy) whose latest weekly violations spike above baseline, by z desc."""
-    section = (settings or Settings()).section("risk")
-    z_min = float(section.get("emerging_z", DEFAULT_Z))
-    min_volume = float(section.get("emerging_min_volume", DEFAULT_MIN_VOLUME))
-    weeks = evaluated_weeks(request.period)
-    baseline = [weeks[0] - dt.timedelta(weeks=k) for k in range(BASELINE_WEEKS, 0, -1)]
+def weekly_counts(data: DataAccess, request: MetricRequest, weeks: list[dt.date]) -> pl.DataFrame:
+    """(pair, week, violations) for every pair seen, over the evaluated weeks and the 8 weeks before the first,
+    with 0 for the weeks a pair had no violations."""
+    first = weeks[0] - dt.timedelta(weeks=BASELINE_WEEKS)
     spec = AggregateSpec(
         "creator_violations",
         (Dim(OCCURRED, grain="week"), Dim("country_code"), Dim("policy")),
         (Count("violations"),),
         where=(
-            Between(OCCURRED, _midnight(baseline[0]), _midnight(weeks[-1] + dt.timedelta(days=7))),
+            Between(OCCURRED, _midnight(first), _midnight(weeks[-1] + dt.timedelta(days=7))),
             *request.filters_for(VIOLATION_FILTERS),
         ),
         countries=request.countries,
     )
     counts = data.aggregate(spec)
-    # every pair seen gets every week, with 0 where it had no violations
-    grid = (
+    all_weeks = [first + dt.timedelta(weeks=k) for k in range(BASELINE_WEEKS + len(weeks))]
+    return (
         counts.select(PAIR).unique()
-        .join(pl.DataFrame({"week": [*baseline, *weeks]}, schema={"week": pl.Date()}), how="cross")
+        .join(pl.DataFrame({"week": all_weeks}, schema={"week": pl.Date()}), how="cross")
         .join(counts, on=["week", *PAIR], how="left")
         .with_columns(pl.col("violations").fill_null(0))
     )
-    x = pl.col("violations")
-    stats = (
-        grid.filter(pl.col("week").is_in(baseline))
-        .group_by(PAIR)
+
+
+def trailing_baselines(grid: pl.DataFrame, weeks: list[dt.date]) -> pl.DataFrame:
+    """(pair, week, baseline_median, mad) for each evaluated week, over that week's own 8 weeks before it."""
+    lags = pl.DataFrame({"lag": list(range(1, BASELINE_WEEKS + 1))}, schema={"lag": pl.Int32()})
+    b = pl.col("baseline_violations")
+    return (
+        grid.filter(pl.col("week").is_in(weeks))
+        .select(*PAIR, "week")
+        .join(lags, how="cross")
+        .with_columns((pl.col("week") - pl.duration(weeks=pl.col("lag"))).cast(pl.Date()).alias("baseline_week"))
+        .join(grid.rename({"week": "baseline_week", "violations": "baseline_violations"}),
+              on=[*PAIR, "baseline_week"], how="left")
+        .group_by([*PAIR, "week"])
         .agg(
-            x.cast(pl.Float64).median().alias("baseline_median"),
-            (x - x.median()).abs().median().alias("mad"),
+            b.cast(pl.Float64).median().alias("baseline_median"),
+            (b - b.median()).abs().median().alias("mad"),
         )
     )
-    scored = (
+
+
+def emerging_signals(data: DataAccess, request: MetricRequest, settings: Settings | None = None) -> pl.DataFrame:
+    """One row per (country_code, policy, week) that spikes above its trailing baseline; pairs by their peak z
+    (desc), each pair's weeks in order, with the pair's onset week in the range as `since`."""
+    section = (settings or Settings()).section("risk")
+    z_min = float(section.get("emerging_z", DEFAULT_Z))
+    min_volume = float(section.get("emerging_min_volume", DEFAULT_MIN_VOLUME))
+    weeks = evaluated_weeks(request.period)
+    grid = weekly_counts(data, request, weeks)
+    x = pl.col("violations")
+    flagged = (
         grid.filter(pl.col("week").is_in(weeks))
-        .join(stats, on=PAIR, how="left")
+        .join(trailing_baselines(grid, weeks), on=[*PAIR, "week"], how="left")
         .with_columns(
             (
                 (x - pl.col("baseline_median"))
@@ -160,9 +182,11 @@ def emerging_signals(data: DataAccess, request: MetricRequest, settings: Setting
         .filter((pl.col("z") >= z_min) & (x >= min_volume))
     )
     return (
-        scored.sort(["z", "week"], descending=True)
-        .unique(PAIR, keep="first", maintain_order=True)  # a pair's strongest week
-        .sort(["z", *PAIR], descending=[True, False, False])
+        flagged.with_columns(
+            pl.col("week").min().over(PAIR).alias("since"),
+            pl.col("z").max().over(PAIR).alias("peak_z"),
+        )
+        .sort(["peak_z", *PAIR, "week"], descending=[True, False, False, False])
         .select(list(SIGNAL_SCHEMA))
         .cast(SIGNAL_SCHEMA)  # type: ignore[arg-type]
     )

@@ -46,6 +46,7 @@ from metrics.base import (
     region_codes,
     single_country,
 )
+from metrics.creator_history import HISTORY_LIMIT, creator_profile, creator_violations, risk_points_over_time
 from metrics.creator_signals import (
     OCCURRED,
     RISK_DAYS,
@@ -61,6 +62,7 @@ from metrics.targets import Settings
 __all__ = [
     "METRICS", "KPI_IDS", "BREAKDOWN_DIMENSIONS", "kpis", "trend", "breakdown", "drilldown",
     "risk_tiers", "violations_by", "emerging_signals", "top_risky", "tier_thresholds",
+    "creator_profile", "creator_violations", "risk_points_over_time", "HISTORY_LIMIT",
 ]
 
 METRICS: tuple[MetricDef, ...] = register(

@@ -227,13 +227,38 @@ def test_drilldown_newest_first_with_match(duck: ScopedAccess) -> None:
 
 def test_top_risky_golden(duck: ScopedAccess) -> None:
     top = creators.top_risky(duck, REQUEST, limit=3)
-    assert top.columns == ["creator_id", "country_code", "follower_tier", "category", "status", "gmv_30d_usd",
-                           "points", "violations", "tier"]
-    assert top.select("creator_id", "points", "violations", "tier", "status").rows() == [
-        (3, 30, 2, "critical", "banned"), (5, 29, 1, "high", "restricted"), (1, 15, 2, "high", "active"),
+    assert top.columns == ["creator_id", "country_code", "onboarded_at", "follower_tier", "category", "status",
+                           "gmv_30d_usd", "points", "violations", "tier"]
+    assert top.select("creator_id", "points", "violations", "tier", "status", "onboarded_at").rows() == [
+        (3, 30, 2, "critical", "banned", T(2025, 1, 1)), (5, 29, 1, "high", "restricted", T(2026, 11, 16)),
+        (1, 15, 2, "high", "active", T(2025, 1, 1)),
     ]
     de = creators.top_risky(duck, MetricRequest(PERIOD, countries=("DE",)))
     assert de["creator_id"].to_list() == [5, 4]  # 29 high, 4 low
+
+
+def test_creator_history_golden(duck: ScopedAccess) -> None:
+    # creator 5 (DE): v8 17 Aug 23:59:59 20 points, v9 18 Aug 00:00 29 points; the period ends 15 Nov
+    profile = creators.creator_profile(duck, REQUEST, 5)
+    assert profile.select("creator_id", "status", "onboarded_at").rows() == [(5, "restricted", T(2026, 11, 16))]
+    history = creators.creator_violations(duck, REQUEST, 5)
+    assert history["violation_id"].to_list() == [9, 8]  # newest first
+    # creator 2: v4 at 16 Nov 00:00 is after the period end, so only v3 is listed
+    assert creators.creator_violations(duck, REQUEST, 2)["violation_id"].to_list() == [3]
+    points = creators.risk_points_over_time(history, PERIOD.end)
+    # 17 Aug: 20 (medium..high: 20 is high); 18 Aug: 20+29 = 49 critical; 90 days keep 17 Aug through 14 Nov
+    # (17 Aug + 89 days), so on 15 Nov only 18 Aug's 29 points remain (high)
+    by_day = {row[0]: row[1:] for row in points.select("day", "points", "risk_points", "tier").rows()}
+    assert points["day"][0] == dt.date(2026, 8, 17) and points["day"][-1] == PERIOD.end
+    assert by_day[dt.date(2026, 8, 17)] == (20, 20, "high")
+    assert by_day[dt.date(2026, 8, 18)] == (29, 49, "critical")
+    assert by_day[dt.date(2026, 11, 14)] == (0, 49, "critical")
+    assert by_day[dt.date(2026, 11, 15)] == (0, 29, "high")  # = the 90-day points of the riskiest list
+    # a regional user outside DE sees neither the creator nor their violations
+    us_only = MetricRequest(PERIOD, countries=("US",))
+    assert creators.creator_profile(duck, us_only, 5).is_empty()
+    assert creators.creator_violations(duck, us_only, 5).is_empty()
+    assert creators.risk_points_over_time(creators.creator_violations(duck, us_only, 5), PERIOD.end).is_empty()
 
 
 def test_filters_and_an_empty_scope(duck: ScopedAccess) -> None:
@@ -306,11 +331,13 @@ def weekly_rows(country: str, policy: str, counts: dict[dt.date, int], start_id:
 def test_emerging_signals_golden(tmp_path: Path) -> None:
     nov2, nov9 = dt.date(2026, 11, 2), dt.date(2026, 11, 9)
     rows = [
-        # baseline 2,3,2,4,3,2,3,1: median 2.5, MAD 0.5; spread = max(1.4826*0.5, sqrt(2.5)=1.5811, 1.4826)
-        # = 1.5811 (the Poisson floor); z(9 Nov) = (20-2.5)/1.5811 = 11.07
+        # 2 Nov, baseline 7 Sep - 26 Oct = 2,3,2,4,3,2,3,1: median 2.5, MAD 0.5;
+        #   spread = max(1.4826*0.5, sqrt(2.5)=1.5811, 1.4826) = 1.5811; z = (12-2.5)/1.5811 = 6.008
+        # 9 Nov, its own baseline 14 Sep - 2 Nov = 3,2,4,3,2,3,1,12: median 3, MAD 1;
+        #   spread = max(1.4826, sqrt(3)=1.7321, 1.4826) = 1.7321; z = (20-3)/1.7321 = 9.815; peak 9.815
         *weekly_rows("ID", "misleading_claims", dict(zip(BASELINE_MONDAYS, [2, 3, 2, 4, 3, 2, 3, 1])) | {nov2: 12, nov9: 20}, 1),
-        # baseline 10,20,..: median 15, MAD 5; spread max(7.413, sqrt(15)=3.87, 1.48) = 7.413;
-        # z(2 Nov) = (40-15)/7.413 = 3.37, z(9 Nov) = 15/7.413 = 2.02
+        # 2 Nov, baseline 10,20,..: median 15, MAD 5; spread max(7.413, 3.87, 1.48) = 7.413; z = 25/7.413 = 3.37
+        # 9 Nov, baseline 20,10,20,10,20,10,20,40: median 20, MAD 5; z = 10/7.413 = 1.35: not a signal
         *weekly_rows("US", "spam", dict(zip(BASELINE_MONDAYS, [10, 20] * 4)) | {nov2: 40, nov9: 30}, 1000),
         # no baseline at all: z = 10 / 1.4826 = 6.74 at exactly the minimum volume; ratio undefined
         *weekly_rows("GB", "spam", {nov9: 10}, 2000),
@@ -323,15 +350,23 @@ def test_emerging_signals_golden(tmp_path: Path) -> None:
     access = load(backend_url("duckdb", tmp_path), {"creator_violations": frame("creator_violations", rows)})
     request = MetricRequest(Period(nov2, dt.date(2026, 11, 15)))
     signals = creators.emerging_signals(access, request)
-    assert signals.select("country_code", "policy", "week", "violations").rows() == [
-        ("ID", "misleading_claims", nov9, 20), ("GB", "spam", nov9, 10), ("US", "spam", nov2, 40),
+    # every flagged week is listed, pairs by their peak z, each with its onset in the range
+    assert signals.select("country_code", "policy", "since", "week", "violations").rows() == [
+        ("ID", "misleading_claims", nov2, nov2, 12), ("ID", "misleading_claims", nov2, nov9, 20),
+        ("GB", "spam", nov9, nov9, 10), ("US", "spam", nov2, nov2, 40),
     ]
-    assert signals["z"].to_list() == pytest.approx([17.5 / 2.5**0.5, 10 / 1.4826, 25 / (1.4826 * 5)])
-    assert signals["baseline_median"].to_list() == [2.5, 0.0, 15.0]
-    assert signals["ratio_to_baseline"].to_list() == pytest.approx([8.0, None, 40 / 15])
+    assert signals["z"].to_list() == pytest.approx([9.5 / 2.5**0.5, 17 / 3**0.5, 10 / 1.4826, 25 / (1.4826 * 5)])
+    assert signals["baseline_median"].to_list() == [2.5, 3.0, 0.0, 15.0]
+    assert signals["ratio_to_baseline"].to_list() == pytest.approx([12 / 2.5, 20 / 3, None, 40 / 15])
+    # a week's numbers do not depend on the range around it: 9 Nov alone reads as it does in 2-15 Nov
+    one_week = creators.emerging_signals(access, MetricRequest(Period(nov9, dt.date(2026, 11, 15))))
+    assert one_week.filter(pl.col("country_code") == "ID").select("week", "baseline_median", "z").rows() == \
+        signals.filter((pl.col("country_code") == "ID") & (pl.col("week") == nov9)).select(
+            "week", "baseline_median", "z").rows()
     lower_volume = Settings(sections={"risk": {"emerging_min_volume": 5, "emerging_z": 6.5}})
-    # z >= 6.5 keeps ID (11.8) and GB (6.74); DE (6.07) is now big enough but not strong enough
-    assert creators.emerging_signals(access, request, lower_volume)["country_code"].to_list() == ["ID", "GB"]
+    # z >= 6.5 keeps ID on 9 Nov (9.8) and GB (6.74); DE (6.07) is now big enough but not strong enough
+    relaxed = creators.emerging_signals(access, request, lower_volume)
+    assert relaxed.select("country_code", "since").rows() == [("ID", nov9), ("GB", nov9)]
     access.source.engine.dispose()
 
 
@@ -361,7 +396,8 @@ def assert_story_found(access: ScopedAccess, story: tuple[str, str]) -> None:
     # without the volume floor the story still leads, by a wide margin over any noise
     relaxed = creators.emerging_signals(access, request, Settings(sections={"risk": {"emerging_min_volume": 0}}))
     assert relaxed.row(0)[:2] == story
-    assert relaxed.height == 1 or relaxed["z"][0] >= 2 * relaxed["z"][1]
+    peaks = relaxed.group_by("country_code", "policy").agg(pl.col("z").max()).sort("z", descending=True)
+    assert peaks.height == 1 or peaks["z"][0] >= 2 * peaks["z"][1]
     # the spike also tops the violation counts by market and policy, and lifts its market's rate
     by_pair = creators.violations_by(access, request, ("country_code", "policy"))
     assert by_pair.row(0)[:2] == story and by_pair["delta"][0] == by_pair["delta"].max()

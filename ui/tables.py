@@ -230,20 +230,25 @@ def show_table(
     caption: str | None = None,
     height: int | str = "auto",
     empty: str = "No rows for these filters.",
-) -> None:
-    """A formatted table with its CSV and XLSX downloads (the export holds the raw values)."""
+    selectable: bool = False,
+) -> int | None:
+    """A formatted table with its CSV and XLSX downloads (the export holds the raw values).
+
+    selectable=True lets the user pick one row; the index of the picked row (in `frame`) is returned.
+    """
     shown = frame.select(columns) if columns else frame
     if shown.is_empty():
         st.caption(empty)
-        return
+        return None
     resolved = column_kinds(shown, kinds)
-    st.dataframe(
+    selection = st.dataframe(
         display_frame(shown, resolved),
         column_config=column_config(shown, resolved, labels, widths),
         hide_index=True,
         height=height,
         key=f"table-{page}-{what}",
         placeholder="—",
+        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
     )
     footer = st.container(horizontal=True, vertical_alignment="center", gap="small")
     with footer:
@@ -252,6 +257,13 @@ def show_table(
         ratios = [c for c, k in resolved.items() if k in ("ratio", "ratio_change")]
         exports.table_downloads(ctx, shown, page, what, ratios, labels)
     record_table(ctx, what, shown, resolved, labels)
+    return selected_row(selection) if selectable else None
+
+
+def selected_row(selection: object) -> int | None:
+    """The index of the row picked in a selectable st.dataframe, or None."""
+    rows = getattr(getattr(selection, "selection", None), "rows", None) or []
+    return int(rows[0]) if rows else None
 
 
 def status_frame(

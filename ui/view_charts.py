@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from metrics.base import Grain
-from ui.charts import CHANNEL_SCALE, EVENT_COLOR, PRIMARY, _utc_x, day_labels, value_axis_format
+from ui.charts import CHANNEL_SCALE, EVENT_COLOR, PRIMARY, TIER_SCALE, _utc_x, day_labels, value_axis_format
 from ui.kpis import STATUS_COLORS
 
 
@@ -127,3 +127,19 @@ def breach_heatmap(weekly: pl.DataFrame) -> alt.Chart:
 
 
 # ---- Streamlit helpers -------------------------------------------------------------------------
+
+
+def risk_points_chart(points: pl.DataFrame, thresholds: tuple[float, float, float]) -> alt.LayerChart:
+    """A creator's trailing 90-day risk points per day, coloured by tier, with the tier thresholds as rules."""
+    labelled = points.with_columns(day_labels("day"))
+    line = alt.Chart(labelled).mark_line(interpolate="step-after", color="#5f6368").encode(
+        x=_utc_x("day"), y=alt.Y("risk_points:Q", title="Risk points (90 days)"))
+    dots = alt.Chart(labelled.filter(pl.col("points") > 0)).mark_circle(size=70).encode(
+        x=_utc_x("day"), y="risk_points:Q",
+        color=alt.Color("tier:N", title="Tier", scale=TIER_SCALE, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("day_label:N", title="Day"), alt.Tooltip("points:Q", title="Points that day"),
+                 alt.Tooltip("risk_points:Q", title="Risk points"), alt.Tooltip("tier:N", title="Tier")],
+    )
+    rules = alt.Chart(pl.DataFrame({"threshold": list(thresholds), "tier": ["medium", "high", "critical"]})).mark_rule(
+        strokeDash=[4, 4], opacity=0.6).encode(y="threshold:Q", color=alt.Color("tier:N", scale=TIER_SCALE, legend=None))
+    return alt.layer(rules, line, dots).properties(height=220)

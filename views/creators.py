@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import creators
-from ui import charts, exports, kpis, layout, sections, tables, view_charts
+from ui import charts, creator_sections, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "creators"
@@ -42,10 +42,11 @@ elif values is not None:
     with layout.section("Emerging signals"):
         st.subheader("Emerging signals", anchor=False)
         signals = creators.emerging_signals(ctx.data, request, ctx.settings)
-        tables.show_table(ctx, signals, PAGE, "emerging-signals", labels={"week": "Week of"},
+        tables.show_table(ctx, signals, PAGE, "emerging-signals", labels={"since": "Since", "week": "Week of"},
                           empty="No emerging signals in this period.",
-                          caption="(Market, policy) pairs whose weekly violations beat their trailing 8-week "
-                                  "baseline by a robust z-score of 3 or more.")
+                          caption="Every week in which a (market, policy) pair's violations beat that week's own "
+                                  "trailing 8-week baseline by a robust z-score of 3 or more. Since: the pair's "
+                                  "first such week in the range.")
     tiers_column, policy_column = st.columns(2, gap="large")
     with tiers_column, layout.section("Risk tiers"):
         st.subheader("Risk tiers at period end", anchor=False)
@@ -61,9 +62,16 @@ elif values is not None:
         tables.show_table(ctx, creators.violations_by(ctx.data, request, ("policy", "severity")), PAGE,
                           "violations-by-policy", kinds={"delta": "count"}, height=380)
 
+    creator_id = None
     with layout.section("Riskiest creators"):
         st.subheader("Riskiest creators (90-day points)", anchor=False)
-        tables.show_table(ctx, creators.top_risky(ctx.data, request, 20), PAGE, "top-risky")
+        risky = creators.top_risky(ctx.data, request, 20)
+        picked = tables.show_table(ctx, risky, PAGE, "top-risky", selectable=True,
+                                   caption="Pick a creator to see their history.")
+        creator_id = int(risky["creator_id"][picked]) if picked is not None else None
+    creator_id = creator_id if creator_id is not None else creator_sections.linked_creator()
+    if creator_id is not None:
+        creator_sections.creator_history(ctx, request, creator_id, PAGE)
 
     st.subheader("Records", anchor=False)
     with layout.section("The violation records"):
