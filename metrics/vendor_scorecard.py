@@ -221,3 +221,22 @@ def sites_contract_targets(data: DataAccess, request: MetricRequest) -> dict[str
             targets[metric_id] = round(float(weighted), 9)
     return targets
 
+
+
+def market_contract_targets(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
+    """Per market (country_code): the contract targets of the sites that decided its cases in the period, each
+    site's weighted by that market's cases there; one column per vendor metric id (null without contracts)."""
+    dims = (Dim("country_code"), Dim("vendor"), Dim("site"), Dim("queue"), Dim("decided_at", grain="day"))
+    vendor_sites = (NotNull("vendor"), NotNull("site"))
+    daily = aggregate_components(data, request, request.period, dims, extra=vendor_sites)
+    judged = _judged(daily.with_columns(as_of=pl.lit(request.period.end)), _contract_targets(data, request),
+                     ["country_code", "vendor", "site"])
+    weighted = []
+    for name, metric_id, _, _ in TARGETS:
+        cases = pl.when(pl.col(f"{name}_target").is_not_null()).then(pl.col("cases")).otherwise(0)
+        weighted.append(
+            pl.when(cases.sum() > 0)
+            .then(((cases * pl.col(f"{name}_target").fill_null(0.0)).sum() / cases.sum()).round(9))
+            .alias(metric_id)
+        )
+    return judged.group_by("country_code").agg(weighted)

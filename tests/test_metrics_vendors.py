@@ -366,3 +366,18 @@ def test_vendor_site_filter_matches_exact_pairs_not_their_cross_product(tmp_path
     assert k["vendors.aht_seconds"].value == pytest.approx(250.0)  # (100 + 400) / 2
     assert set(vendors.scorecard(access, chosen)["vendor_site"]) == {"Acme / Manila", "Beta / Cebu"}
     access.source.engine.dispose()
+
+
+def test_market_contract_targets_weigh_the_sites_that_served_each_market(tiny: ScopedAccess) -> None:
+    from metrics.vendor_scorecard import market_contract_targets
+
+    targets = {row["country_code"]: row for row in market_contract_targets(tiny, WEEK).iter_rows(named=True)}
+    # PH: Acme/Manila cases 1, 2 (listings: tat 0.95, aht 200) and 3 (content, the row in force at the period
+    # end: tat 0.80, aht 120) -> aht (200+200+120)/3 = 173.33, tat (0.95+0.95+0.80)/3 = 0.9
+    assert targets["PH"]["vendors.aht_seconds"] == pytest.approx(520 / 3)
+    assert targets["PH"]["vendors.tat_adherence"] == pytest.approx(0.9)
+    # US: Beta/Cebu case 6 only (the algo case 7 is no vendor case): aht 1000, tat 0.5
+    assert targets["US"]["vendors.aht_seconds"] == pytest.approx(1000.0)
+    assert targets["US"]["vendors.tat_adherence"] == pytest.approx(0.5)
+    # DE: only a human case without a vendor site, so no contract applies
+    assert "DE" not in targets

@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 
 from ui.context import PageReport, ReportKpi
-from ui.pdf import TABLE_COLUMNS, TABLE_ROWS, latin1, page_pdf
+from ui.pdf import COLUMNS_PER_PART, STATUS_FILL, TABLE_ROWS, column_parts, latin1, page_pdf
 
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone.utc)
 
@@ -64,12 +64,41 @@ def test_the_report_prints_title_filters_kpis_with_status_and_every_chart() -> N
     assert "the CSV and XLSX exports hold all of them" not in text  # a short table is printed whole
 
 
-def test_a_long_wide_table_is_cut_with_a_note_pointing_to_the_full_export() -> None:
-    rows, columns = TABLE_ROWS + 12, TABLE_COLUMNS + 3  # 42 rows, 12 columns
+def test_a_long_table_is_cut_with_a_note_and_a_wide_one_keeps_every_column() -> None:
+    rows, columns = TABLE_ROWS + 12, 2 * COLUMNS_PER_PART + 3  # 42 rows, 27 columns
     text = pdf_text(build(sample_report(rows, columns)))
     assert f"r{TABLE_ROWS - 1}c0" in text and f"r{TABLE_ROWS}c0" not in text
-    assert f"r0c{TABLE_COLUMNS - 1}" in text and f"r0c{TABLE_COLUMNS}" not in text
-    assert f"Showing the first {TABLE_ROWS} of {rows} rows and first {TABLE_COLUMNS} of {columns} columns" in text
+    assert all(f"r0c{c}" in text for c in range(columns))  # every column is printed
+    # 27 columns in parts of 12: c0-c11, then c0 + c12-c22, then c0 + c23-c26, so c0 leads all three
+    assert text.count("r0c0") == 3
+    assert f"Showing the first {TABLE_ROWS} of {rows} rows" in text
+
+
+def test_column_parts_repeat_the_first_column() -> None:
+    columns = [f"c{i}" for i in range(25)]
+    parts = column_parts(columns)
+    assert [len(p) for p in parts] == [12, 12, 3]  # c0..c11 | c0 + c12..c22 | c0 + c23, c24
+    assert all(p[0] == "c0" for p in parts)
+    assert sorted({c for p in parts for c in p}) == sorted(columns)
+    assert column_parts(columns[:12]) == [columns[:12]]
+
+
+def fill_operators(document: bytes) -> set[tuple[float, float, float]]:
+    """The RGB fill colours set in an uncompressed PDF (`r g b rg`), in 0-255."""
+    found = re.findall(rb"([0-9.]+) ([0-9.]+) ([0-9.]+) rg", document)
+    return {tuple(round(float(v) * 255) for v in rgb) for rgb in found}  # type: ignore[misc]
+
+
+def test_a_status_table_keeps_its_colours() -> None:
+    report = PageReport(title="Overview")
+    report.tables.append(("Markets", pl.DataFrame({"Market": ["DE", "FR"], "AHT": ["230 s", "260 s"]})))
+    plain = fill_operators(build(report))
+    report.table_statuses["Markets"] = pl.DataFrame({"Market": [None, None], "AHT": ["on_target", "off_target"]},
+                                                    schema={"Market": pl.String, "AHT": pl.String})
+    coloured = build(report)
+    assert STATUS_FILL["on_target"] in fill_operators(coloured) - plain
+    assert STATUS_FILL["off_target"] in fill_operators(coloured) - plain
+    assert "green on target, red off target" in pdf_text(coloured)
 
 
 def test_many_rows_flow_onto_more_pages() -> None:

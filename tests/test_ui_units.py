@@ -150,6 +150,31 @@ def test_market_cells_are_judged_against_the_market_target() -> None:
     assert statuses[metric_id].to_list() == ["on_target", "off_target", "no_data"]
 
 
+def test_market_aht_cells_are_judged_against_the_contracts_that_served_the_market() -> None:
+    aht = "vendors.aht_seconds"  # registry default: <= 420 s
+    frame = pl.DataFrame({"country_code": ["DE", "FR", "SG"], aht: [230.0, 230.0, 230.0]})
+    # DE's sites are contracted to 215 s: 230 s is off target; FR's to 240 s: on target; SG has no
+    # vendor site in the period, so the default (420 s) applies
+    contracts = pl.DataFrame({"country_code": ["DE", "FR"], aht: [215.0, 240.0]})
+    statuses = tables.status_frame(frame, [aht], Settings(), row_targets=contracts)
+    assert statuses[aht].to_list() == ["off_target", "on_target", "on_target"]
+    assert tables.status_frame(frame, [aht], Settings())[aht].to_list() == ["on_target"] * 3
+
+
+def test_the_pdf_gets_each_market_cell_status() -> None:
+    from ui.context import PageReport
+
+    ctx = context()
+    ctx.report = PageReport()
+    frame = pl.DataFrame({"market": ["Germany (DE)"], "vendors.aht_seconds": [230.0]})
+    statuses = pl.DataFrame({"country_code": ["DE"], "vendors.aht_seconds": ["off_target"]})
+    tables.record_table(ctx, "markets", frame, tables.column_kinds(frame), {"vendors.aht_seconds": "AHT"},
+                        statuses=statuses)
+    title, text = ctx.report.tables[0]
+    assert text.columns == ["Market", "AHT"]
+    assert ctx.report.table_statuses[title].rows() == [(None, "off_target")]
+
+
 # ---- exports --------------------------------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ class PageReport:
     kpis: list[ReportKpi] = field(default_factory=list)
     charts: list[tuple[str, Any]] = field(default_factory=list)  # (title, Altair chart)
     tables: list[tuple[str, pl.DataFrame]] = field(default_factory=list)  # (title, cells formatted as text)
+    table_statuses: dict[str, pl.DataFrame] = field(default_factory=dict)  # title -> target status per cell
     slot: Any = None  # the header placeholder the frame fills with the PDF button after the page ran
 
     @property

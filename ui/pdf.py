@@ -19,7 +19,7 @@ from ui.context import PageReport, ReportKpi
 
 MARGIN_MM = 12.0
 TABLE_ROWS = 30  # the PDF shows a table's first rows; the CSV/XLSX exports hold all of them
-TABLE_COLUMNS = 9
+COLUMNS_PER_PART = 12  # a wider table continues in parts below, each repeating the first column
 STATUS_TEXT = {"on_target": "On target", "off_target": "Off target", "no_target": "No target", "no_data": "No data"}
 STATUS_FILL = {"on_target": (230, 244, 234), "off_target": (252, 232, 230)}
 HEADER_FILL = (241, 243, 244)
@@ -36,11 +36,21 @@ def latin1(text: str) -> str:
 
 
 def table_rows(frame: pl.DataFrame) -> list[list[str]]:
-    """Header plus the first TABLE_ROWS rows of the first TABLE_COLUMNS columns, as Latin-1 text."""
-    shown = frame.select(frame.columns[:TABLE_COLUMNS]).head(TABLE_ROWS)
+    """Header plus the first TABLE_ROWS rows of every column, as Latin-1 text."""
+    shown = frame.head(TABLE_ROWS)
     rows = [[latin1(c) for c in shown.columns]]
     rows += [[latin1("-" if v is None else str(v)) for v in record] for record in shown.iter_rows()]
     return rows
+
+
+def column_parts(columns: Sequence[str]) -> list[list[str]]:
+    """The columns in parts of at most COLUMNS_PER_PART, each part after the first led by the first column
+    (the row's name), so every column is printed and each row can still be read across."""
+    if len(columns) <= COLUMNS_PER_PART:
+        return [list(columns)]
+    first, rest = columns[0], list(columns[1:])
+    step = COLUMNS_PER_PART - 1
+    return [[first, *rest[i:i + step]] for i in range(0, len(rest), step)]
 
 
 class ReportPdf(FPDF):
@@ -96,25 +106,32 @@ def _chart(pdf: ReportPdf, png: bytes) -> None:
     pdf.ln(4)
 
 
-def _table(pdf: ReportPdf, title: str, frame: pl.DataFrame) -> None:
+def _table(pdf: ReportPdf, title: str, frame: pl.DataFrame, statuses: pl.DataFrame | None = None) -> None:
     if pdf.get_y() > pdf.h - pdf.b_margin - 30:
         pdf.add_page()
     _heading(pdf, title, size=10)
-    rows = table_rows(frame)
     pdf.set_font("Helvetica", size=7)
-    with pdf.table(headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL), line_height=4.2,
-                   text_align="LEFT") as table:
-        for row in rows:
-            table.row(row)
-    hidden = []
+    for part in column_parts(frame.columns):
+        rows = table_rows(frame.select(part))
+        fills = None if statuses is None else statuses.select(part).head(TABLE_ROWS).rows()
+        with pdf.table(headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL), line_height=4.2,
+                       text_align="LEFT") as table:
+            table.row(rows[0])
+            for index, cells in enumerate(rows[1:]):
+                row = table.row()
+                for position, text in enumerate(cells):
+                    fill = STATUS_FILL.get(fills[index][position]) if fills else None
+                    row.cell(text, style=FontFace(fill_color=fill) if fill else None)
+        pdf.ln(2)
     if frame.height > TABLE_ROWS:
-        hidden.append(f"first {TABLE_ROWS} of {frame.height:,} rows")
-    if frame.width > TABLE_COLUMNS:
-        hidden.append(f"first {TABLE_COLUMNS} of {frame.width} columns")
-    if hidden:
         pdf.set_font("Helvetica", size=7)
         pdf.set_text_color(*GREY)
-        pdf.cell(0, 5, f"Showing the {' and '.join(hidden)}; the CSV and XLSX exports hold all of them.",
+        pdf.cell(0, 5, f"Showing the first {TABLE_ROWS} of {frame.height:,} rows; the CSV and XLSX exports hold "
+                 "all of them.", new_x="LMARGIN", new_y="NEXT")
+    if statuses is not None:
+        pdf.set_font("Helvetica", size=7)
+        pdf.set_text_color(*GREY)
+        pdf.cell(0, 5, "Cells: green on target, red off target, no colour without a target or data.",
                  new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
@@ -144,5 +161,5 @@ def page_pdf(
     for title, chart in report.charts:
         _chart(pdf, render_chart(chart, title))
     for title, frame in report.tables:
-        _table(pdf, title, frame)
+        _table(pdf, title, frame, report.table_statuses.get(title))
     return bytes(pdf.output())

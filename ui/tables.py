@@ -267,17 +267,25 @@ def selected_row(selection: object) -> int | None:
 
 
 def status_frame(
-    frame: pl.DataFrame, metric_ids: Sequence[str], settings: Settings, key: str = "country_code"
+    frame: pl.DataFrame, metric_ids: Sequence[str], settings: Settings, key: str = "country_code",
+    row_targets: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Target status per cell ('on_target', 'off_target', ...) for each metric column, per market row."""
+    """Target status per cell ('on_target', 'off_target', ...) for each metric column, per market row.
+
+    `row_targets` (key column plus metric id columns) holds targets that win over the configured ones where
+    set, such as the contract targets of the vendor sites that served each market.
+    """
     metrics = _metrics()
+    specific = {} if row_targets is None else {r[key]: r for r in row_targets.iter_rows(named=True)}
     rows = []
     for row in frame.select(key, *metric_ids).iter_rows(named=True):
         country = row[key]
-        statuses = {
-            m: target_status(metrics[m], row[m], settings.target(metrics[m], country=country))
-            for m in metric_ids
-        }
+        statuses = {}
+        for m in metric_ids:
+            target = specific.get(country, {}).get(m)
+            if target is None:
+                target = settings.target(metrics[m], country=country)
+            statuses[m] = target_status(metrics[m], row[m], target)
         rows.append({key: country, **statuses})
     return pl.DataFrame(rows, schema={key: pl.String, **{m: pl.String for m in metric_ids}})
 
@@ -311,11 +319,13 @@ def show_status_table(
     leading: Sequence[str] = ("country_code", "region"),
     labels: Mapping[str, str] | None = None,
     caption: str | None = None,
+    row_targets: pl.DataFrame | None = None,
 ) -> None:
-    """Rows = markets (with country_code), a column per metric, each cell coloured by its target status."""
+    """Rows = markets (with country_code), a column per metric, each cell coloured by its target status
+    (against `row_targets` where they are set, see status_frame)."""
     labels = dict(labels or {})
     present = [m for m in metric_ids if m in frame.columns]
-    statuses = status_frame(frame, present, ctx.settings)
+    statuses = status_frame(frame, present, ctx.settings, row_targets=row_targets)
     shown = frame.select(*[c for c in leading if c in frame.columns], *present)
     config = {}
     for column in shown.columns:
@@ -337,7 +347,7 @@ def show_status_table(
             st.caption(caption)
         ratios = [m for m in present if metric_of(m).unit == "ratio"]
         exports.table_downloads(ctx, export, page, what, ratios, labels)
-    record_table(ctx, what, shown, column_kinds(shown), labels)
+    record_table(ctx, what, shown, column_kinds(shown), labels, statuses=statuses)
 
 
 def cell_text(value: object, kind: Kind, metric: MetricDef | None = None) -> str:
@@ -383,9 +393,18 @@ def record_table(
     frame: pl.DataFrame,
     kinds: Mapping[str, Kind],
     labels: Mapping[str, str] | None = None,
+    statuses: pl.DataFrame | None = None,
 ) -> None:
-    """Add the table, formatted as shown, to this run's PDF report."""
-    ctx.report.tables.append((what.replace("-", " ").capitalize(), text_frame(frame, kinds, labels)))
+    """Add the table, formatted as shown, to this run's PDF report (with each metric cell's target status,
+    row for row, when `statuses` is given)."""
+    title = what.replace("-", " ").capitalize()
+    text = text_frame(frame, kinds, labels)
+    ctx.report.tables.append((title, text))
+    if statuses is not None:
+        ctx.report.table_statuses[title] = pl.DataFrame(
+            [statuses[c] if c in statuses.columns else pl.Series(c, [None] * frame.height, pl.String)
+             for c in frame.columns]
+        ).rename(dict(zip(frame.columns, text.columns)))
 
 
 def drilldown_caption(match: Mapping[str, str] | None, what: str, limit: int = 100) -> str:

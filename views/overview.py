@@ -10,6 +10,7 @@ from metrics import appeals, creators, escalations, mix, vendors
 from metrics.base import KpiValue
 from metrics.registry import get
 from metrics.report import combined_breakdown
+from metrics.vendor_scorecard import market_contract_targets
 from ui import kpis, layout, tables
 from ui.context import page_context
 
@@ -50,7 +51,8 @@ def program(module: ModuleType) -> tuple[list[KpiValue], pl.DataFrame | None]:
 
 pending = data.loads_in_parallel(
     {module: (lambda m=module: program(m)) for _, blocks in PROGRAMS for module, _ in blocks}
-    | {"markets": lambda: combined_breakdown(ctx.data, request, "country_code")}
+    | {"markets": lambda: combined_breakdown(ctx.data, request, "country_code"),
+       "contracts": lambda: market_contract_targets(ctx.data, request)}
 )
 loaded = {
     module: layout.load(f"{title} KPIs", pending[module].result) or (None, None)
@@ -79,7 +81,8 @@ else:
         )
         tables.show_status_table(
             ctx, by_market, MARKET_METRICS, "overview", "markets", leading=("market", "region"),
-            labels=SHORT_LABELS,
-            caption="Cells: green on target, red off target, no colour without a target or data "
-                    "(a market's own target where the config sets one).",
+            labels=SHORT_LABELS, row_targets=pending["contracts"].result(),
+            caption="Cells: green on target, red off target, no colour without a target or data. Vendor TAT "
+                    "and AHT are judged against the contracts of the sites that served the market (weighted by "
+                    "its cases there); other cells against the market's own target where the config sets one.",
         )
