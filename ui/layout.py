@@ -54,12 +54,31 @@ div[class*="st-key-kpi-"] [data-testid="stMetricLabel"] div { white-space: norma
 div[class*="st-key-kpi-"] [data-testid="stMetricDelta"] div { white-space: normal; }
 [data-testid="stToolbar"], [data-testid="stDecoration"] { visibility: hidden; }
 [data-testid="stStatusWidget"] { visibility: hidden; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; }
+[data-testid="stHeader"] { display: none; }
+.st-key-init { position: absolute; visibility: hidden; }  /* the login cookie's component: kept, out of the flow */
+[data-testid="stMainBlockContainer"] { padding-top: 0.8rem; }
 div[class*="st-key-kpi-"] [data-testid="stMetricValue"] { font-size: 2.8rem; }
 div[class*="st-key-kpi-"] [data-testid="stMetricLabel"] p { font-size: 1rem; }
 div[class*="st-key-kpi-"] [data-testid="stMetricDelta"] { font-size: 1.05rem; }
 [data-testid="stDownloadButton"] { display: none; }
 .gov-present-line { font-size: 1.35rem; font-weight: 600; color: #202124; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.2rem 0; }
+[data-testid="stMainBlockContainer"] h3 { padding: 0.2rem 0; }
+/* the Overview's slide: every program's cards on the first screen of a 1280x720 share */
+div[class*="st-key-kpi-"][class*="-overview-"] { padding: 0.4rem 0.8rem !important; gap: 0.1rem !important; }
+div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMetricValue"] { font-size: 2.1rem;
+  line-height: 1.15; }
+div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMetricLabel"] p { font-size: 0.95rem; }
+div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMetricDelta"] { font-size: 0.95rem; }
+div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMarkdown"] p { font-size: 0.8rem; }
+@media (min-height: 1000px) {  /* a 1080p share has room for bigger numbers */
+  div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMetricValue"] { font-size: 2.8rem; }
+  div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+  div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMetricDelta"] { font-size: 1.05rem; }
+  div[class*="st-key-kpi-"][class*="-overview-"] [data-testid="stMarkdown"] p { font-size: 0.9rem; }
+}
+[data-testid="stColumn"] > [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
 </style>
 """
 
