@@ -277,21 +277,20 @@ def cmd_revoke_user(args: argparse.Namespace) -> int:
 
 
 def _table(report: dict) -> str:
+    """The metrics report as aligned text, each number in its metric's own format (12.3%, 206 s, $1.04)."""
+    from metrics.registry import get
+
     lines = [
         f"period {report['period']['start']}..{report['period']['end']} "
         f"vs {report['comparison']['start']}..{report['comparison']['end']}",
         f"{'metric':<38} {'value':>14} {'previous':>14} {'delta':>14} {'target':>10}  status",
     ]
     for m in report["metrics"]:
-        cells = [_fmt(m[k]) for k in ("value", "previous", "delta")]
-        lines.append(f"{m['id']:<38} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} {_fmt(m['target']):>10}  {m['status']}")
+        metric = get(m["id"])
+        cells = [metric.display(m["value"]), metric.display(m["previous"]), metric.change_text(m["delta"]),
+                 metric.display(m["target"]) if m["target"] is not None else "-"]
+        lines.append(f"{m['id']:<38} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} {cells[3]:>10}  {m['status']}")
     return "\n".join(lines)
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
 
 
 def _stderr(message: str) -> None:

@@ -60,7 +60,7 @@ from metrics.escalation_targets import (
     priority_targets,
     within_targets,
 )
-from metrics.registry import Direction, MetricDef, Unit, register
+from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
 TABLE = "escalations"
@@ -70,55 +70,47 @@ HISTOGRAM_NAME: dict[str, str] = {"ack": "tta", "contain": "ttc", "resolve": "tt
 FILTERS: dict[str, str] = {"priorities": "priority"}
 
 
-def _metric(
-    id_: str, label: str, definition: str, unit: Unit, direction: Direction, target: float | None = None
-) -> MetricDef:
-    """An escalations metric definition."""
-    return MetricDef(id=f"escalations.{id_}", label=label, definition=definition, unit=unit,
-                     direction=direction, target=target)
-
-
 METRICS: tuple[MetricDef, ...] = register(
-    _metric("opened", "Escalations opened", "Escalations opened in the period.", "count", "neutral"),
-    _metric("resolved", "Escalations resolved", "Escalations resolved in the period.", "count", "neutral"),
-    _metric("open_at_end", "Open at period end",
-            "Escalations opened before the period end and not resolved by it.", "count", "down"),
-    _metric("p0_open", "Open P0s", "P0 escalations open (opened and not resolved) at the period end.",
-            "count", "down", 0.0),
-    _metric("tta_p50_hours", "Time to acknowledge P50",
-            "Median hours from opening to acknowledgement, of escalations acknowledged in the period.",
-            "hours", "down"),
-    _metric("tta_p90_hours", "Time to acknowledge P90",
-            "90th percentile hours from opening to acknowledgement, of escalations acknowledged in the "
-            "period.",
-            "hours", "down"),
-    _metric("ttc_p50_hours", "Time to contain P50",
-            "Median hours from opening to containment, of escalations contained in the period.",
-            "hours", "down"),
-    _metric("ttc_p90_hours", "Time to contain P90",
-            "90th percentile hours from opening to containment, of escalations contained in the period.",
-            "hours", "down"),
-    _metric("ttr_p50_hours", "Time to resolve P50",
-            "Median hours from opening to resolution, of escalations resolved in the period.",
-            "hours", "down"),
-    _metric("ttr_p90_hours", "Time to resolve P90",
-            "90th percentile hours from opening to resolution, of escalations resolved in the period.",
-            "hours", "down"),
-    _metric("target_adherence", "Target adherence",
-            "Share of escalations resolved in the period whose acknowledge, contain and resolve times were "
-            "all within their priority's targets.", "ratio", "up", 0.9),
-    _metric("ack_adherence", "Acknowledge target adherence",
-            "Share of escalations acknowledged in the period within their priority's acknowledge target.",
-            "ratio", "up", 0.9),
-    _metric("contain_adherence", "Contain target adherence",
-            "Share of escalations contained in the period within their priority's contain target.",
-            "ratio", "up", 0.9),
-    _metric("resolve_adherence", "Resolve target adherence",
-            "Share of escalations resolved in the period within their priority's resolve target.",
-            "ratio", "up", 0.9),
-    _metric("recurrence_rate", "Recurrence rate",
-            "Share of escalations opened in the period that recur an earlier one (recurrence_of set).",
-            "ratio", "down"),
+    MetricDef("escalations.opened", "Escalations opened", "Escalations opened in the period.", "count", "neutral", activity=True),
+    MetricDef("escalations.resolved", "Escalations resolved", "Escalations resolved in the period.", "count", "neutral", activity=True),
+    MetricDef("escalations.open_at_end", "Open at period end",
+              "Escalations opened before the period end and not resolved by it.", "count", "down", activity=True),
+    MetricDef("escalations.p0_open", "Open P0s", "P0 escalations open (opened and not resolved) at the period end.",
+              "count", "down", 0.0),
+    MetricDef("escalations.tta_p50_hours", "Time to acknowledge P50",
+              "Median hours from opening to acknowledgement, of escalations acknowledged in the period.",
+              "hours", "down"),
+    MetricDef("escalations.tta_p90_hours", "Time to acknowledge P90",
+              "90th percentile hours from opening to acknowledgement, of escalations acknowledged in the "
+              "period.",
+              "hours", "down"),
+    MetricDef("escalations.ttc_p50_hours", "Time to contain P50",
+              "Median hours from opening to containment, of escalations contained in the period.",
+              "hours", "down"),
+    MetricDef("escalations.ttc_p90_hours", "Time to contain P90",
+              "90th percentile hours from opening to containment, of escalations contained in the period.",
+              "hours", "down"),
+    MetricDef("escalations.ttr_p50_hours", "Time to resolve P50",
+              "Median hours from opening to resolution, of escalations resolved in the period.",
+              "hours", "down"),
+    MetricDef("escalations.ttr_p90_hours", "Time to resolve P90",
+              "90th percentile hours from opening to resolution, of escalations resolved in the period.",
+              "hours", "down"),
+    MetricDef("escalations.target_adherence", "Target adherence",
+              "Share of escalations resolved in the period whose acknowledge, contain and resolve times were "
+              "all within their priority's targets.", "ratio", "up", 0.9, short_label="Escalation targets"),
+    MetricDef("escalations.ack_adherence", "Acknowledge target adherence",
+              "Share of escalations acknowledged in the period within their priority's acknowledge target.",
+              "ratio", "up", 0.9),
+    MetricDef("escalations.contain_adherence", "Contain target adherence",
+              "Share of escalations contained in the period within their priority's contain target.",
+              "ratio", "up", 0.9),
+    MetricDef("escalations.resolve_adherence", "Resolve target adherence",
+              "Share of escalations resolved in the period within their priority's resolve target.",
+              "ratio", "up", 0.9),
+    MetricDef("escalations.recurrence_rate", "Recurrence rate",
+              "Share of escalations opened in the period that recur an earlier one (recurrence_of set).",
+              "ratio", "down"),
 )
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 

@@ -56,6 +56,7 @@ METRICS: tuple[MetricDef, ...] = register(
         definition="Moderation cases decided in the period, by any channel.",
         unit="count",
         direction="neutral",
+        activity=True,
     ),
     MetricDef(
         id="mix.automated_share",

@@ -147,20 +147,6 @@ def segment_label(driver: Driver) -> str:
     return SEGMENT_SEPARATOR.join("(none)" if v is None else v for v in driver.dimensions.values())
 
 
-def show(metric: MetricDef, value: float | None) -> str:
-    """The registry's format, with durations under an hour in minutes (a P50 of 0.0 h says nothing)."""
-    if value is not None and metric.unit == "hours" and abs(value) < 1:
-        return f"{value * 60:,.1f} min"
-    return metric.display(value)
-
-
-def format_delta(metric: MetricDef, delta: float | None) -> str:
-    if delta is None:
-        return "—"
-    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
-    if metric.unit == "ratio":
-        return f"{sign}{abs(delta) * 100:.1f} pp"
-    return sign + show(metric, abs(delta))
 
 
 def _lower_first(label: str) -> str:
@@ -179,8 +165,8 @@ def kpi_sentence(metric: MetricDef, analysis: MetricDrivers, significant: bool) 
         return f"{metric.label} has no value in {'the period' if total.value is None else 'the comparison period'}."
     delta = total.delta or 0.0
     verb = "rose" if delta > 0 else "fell" if delta < 0 else "was unchanged"
-    opening = f"{metric.label} {verb} from {show(metric, total.previous)} to {show(metric, total.value)}"
-    opening += f" ({format_delta(metric, delta)})." if delta else "."
+    opening = f"{metric.label} {verb} from {metric.display(total.previous)} to {metric.display(total.value)}"
+    opening += f" ({metric.change_text(delta)})." if delta else "."
     if not significant:
         opening += " The change is within noise."
     best = analysis.best
@@ -195,26 +181,26 @@ def kpi_sentence(metric: MetricDef, analysis: MetricDrivers, significant: bool) 
         return opening + (f" The {noun} is broad: no segment explains more than {_percent(BROAD_SHARE)} of it"
                           f" (the largest, {label}, {_percent(share)}).")
     if definition.kind == "count":
-        detail = (f" {label} explains {_percent(share)} of the {noun}: from {show(metric, top.previous)} "
-                  f"to {show(metric, top.value)}.")
+        detail = (f" {label} explains {_percent(share)} of the {noun}: from {metric.display(top.previous)} "
+                  f"to {metric.display(top.value)}.")
     elif definition.kind == "percentile":
-        detail = (f" {label} alone moved it by {format_delta(metric, top.contribution)}: its "
-                  f"{metric.label} went from {show(metric, top.previous)} to {show(metric, top.value)} on "
+        detail = (f" {label} alone moved it by {metric.change_text(top.contribution)}: its "
+                  f"{metric.label} went from {metric.display(top.previous)} to {metric.display(top.value)} on "
                   f"{top.volume:,.0f} {definition.volume_noun}.")
     elif top.mix_effect is not None and top.rate_effect is not None and abs(top.mix_effect) > abs(top.rate_effect):
         before = top.previous_volume / total.previous_volume if total.previous_volume else 0.0
         after = top.volume / total.volume if total.volume else 0.0
         detail = (f" {label} explains {_percent(share)} of the {noun}, mostly through mix: its share of the "
                   f"{definition.volume_noun} went from {before:.1%} to {after:.1%} (its {_lower_first(metric.label)} "
-                  f"{show(metric, top.previous)} → {show(metric, top.value)}).")
+                  f"{metric.display(top.previous)} → {metric.display(top.value)}).")
     else:
         detail = (f" {label} explains {_percent(share)} of the {noun}: its {_lower_first(metric.label)}"
-                  f" went from {show(metric, top.previous)} to {show(metric, top.value)} on {top.volume:,.0f} "
+                  f" went from {metric.display(top.previous)} to {metric.display(top.value)} on {top.volume:,.0f} "
                   f"{definition.volume_noun}.")
     if not top.significant:
         detail += " That segment's own change is within noise."
     if definition.kind == "ratio" and analysis.mix_effect is not None:
-        detail += f" Mix explains {format_delta(metric, analysis.mix_effect)}."
+        detail += f" Mix explains {metric.change_text(analysis.mix_effect)}."
     return opening + detail
 
 
@@ -284,8 +270,8 @@ def review_markdown(review: Review) -> str:
     for item in review.moved:
         metric = item.metric
         total = item.analysis.totals
-        lines += [f"### {metric.label}: {show(metric, total.previous)} → {show(metric, total.value)} "
-                  f"({format_delta(metric, total.delta)})", "", item.sentence, ""]
+        lines += [f"### {metric.label}: {metric.display(total.previous)} → {metric.display(total.value)} "
+                  f"({metric.change_text(total.delta)})", "", item.sentence, ""]
         events = annotations_for(review, metric)
         if events:
             lines += ["Events: " + "; ".join(f"{e['day']:%d %b} {e['text']}" for e in events), ""]
@@ -296,10 +282,10 @@ def review_markdown(review: Review) -> str:
             lines += [f"| {header} | contribution | rate effect | mix effect | previous | value | volume | significant |",
                       "|---|---:|---:|---:|---:|---:|---:|---|"]
             for d in item.drivers[:5]:
-                cells = [_md_cell(segment_label(d)), format_delta(metric, d.contribution),
-                         format_delta(metric, d.rate_effect) if d.rate_effect is not None else "",
-                         format_delta(metric, d.mix_effect) if d.mix_effect is not None else "",
-                         show(metric, d.previous), show(metric, d.value),
+                cells = [_md_cell(segment_label(d)), metric.change_text(d.contribution),
+                         metric.change_text(d.rate_effect) if d.rate_effect is not None else "",
+                         metric.change_text(d.mix_effect) if d.mix_effect is not None else "",
+                         metric.display(d.previous), metric.display(d.value),
                          f"{d.previous_volume:,.0f} → {d.volume:,.0f}",
                          "yes" if d.significant else ("small" if d.small else "no")]
                 lines.append("| " + " | ".join(cells) + " |")
@@ -308,6 +294,6 @@ def review_markdown(review: Review) -> str:
     for metric in review.stable:
         value, previous = review.stable_values[metric.id]
         untested = " (not tested: a sum of amounts)" if BY_METRIC[metric.id].test == "none" else ""
-        lines.append(f"- {DOMAIN_LABELS[metric.domain]} · {metric.label}: {show(metric, previous)} → "
-                     f"{show(metric, value)}{untested}")
+        lines.append(f"- {DOMAIN_LABELS[metric.domain]} · {metric.label}: {metric.display(previous)} → "
+                     f"{metric.display(value)}{untested}")
     return "\n".join(lines).rstrip() + "\n"

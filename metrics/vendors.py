@@ -61,6 +61,7 @@ METRICS: tuple[MetricDef, ...] = register(
         definition="Human-reviewed moderation cases decided in the period.",
         unit="count",
         direction="neutral",
+        activity=True,
     ),
     MetricDef(
         id="vendors.aht_seconds",
@@ -69,6 +70,7 @@ METRICS: tuple[MetricDef, ...] = register(
         unit="seconds",
         direction="down",
         target=420.0,
+        short_label="AHT",
     ),
     MetricDef(
         id="vendors.tat_adherence",
@@ -77,6 +79,7 @@ METRICS: tuple[MetricDef, ...] = register(
         unit="ratio",
         direction="up",
         target=0.95,
+        short_label="Vendor TAT",
     ),
     MetricDef(
         id="vendors.qa_accuracy",

@@ -177,6 +177,12 @@ def test_presentation_mode_shows_the_filters_line_and_a_way_out() -> None:
 def test_catalog_lists_every_metric_and_searches(state: dict) -> None:
     at = run_page("views/catalog.py", **state)
     assert len(at.dataframe[0].value) == len(all_metrics())
+    # every metric reaches users as the page renders it: its id, label, sentence, unit and direction
+    rendered = {row["id"]: row for row in at.dataframe[0].value.to_dict("records")}
+    for metric in all_metrics():
+        row = rendered[metric.id]
+        assert (row["label"], row["definition"]) == (metric.label, metric.definition), metric.id
+        assert (row["unit"], row["direction"]) == (metric.unit_format.name, metric.direction_text), metric.id
     at.text_input(key="catalog-search").input("overturn").run()
     found = at.dataframe[0].value
     assert 0 < len(found) < len(all_metrics())

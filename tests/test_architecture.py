@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectors.config import ConfigError, demo_url, parse_config, resolve_url
-from metrics.registry import UNIT_FORMATS, DuplicateMetricError, MetricDef, all_metrics, register
+from metrics.registry import UNITS, DuplicateMetricError, MetricDef, all_metrics, register
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def test_every_metric_is_fully_declared() -> None:
     for metric in metrics:
         assert metric.definition.strip().endswith(")") or metric.definition.strip().endswith("."), metric.id
         assert len(metric.definition.split()) >= 5, metric.id
-        assert metric.unit in UNIT_FORMATS, metric.id
+        assert metric.unit in UNITS, metric.id
         assert metric.direction in ("up", "down", "neutral"), metric.id
         assert metric.label and metric.id.count(".") == 1, metric.id
         assert metric.display(1.0) != "—"
@@ -66,12 +66,6 @@ def test_duplicate_metric_labels_fail() -> None:
         register(MetricDef("test.twin", first.label, "Another metric with the same label.", "count", "up"))
     labels = [m.label for m in all_metrics()]
     assert len(labels) == len(set(labels))
-
-
-def test_every_metric_is_documented_in_the_catalog_page() -> None:
-    # the catalog lists the registry itself, so every metric and its definition reach users
-    source = (REPO / "views" / "catalog.py").read_text()
-    assert "all_metrics()" in source and "m.definition" in source
 
 
 def test_url_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,6 +96,23 @@ def test_metrics_json_contract(duckdb_copy: str, capsys: pytest.CaptureFixture[s
     assert [row["key"] for row in report["breakdown"]["rows"]] == ["DE", "FR"]
 
 
+def test_metrics_table_prints_each_number_in_its_metrics_format(duckdb_copy: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("metrics", "--url", duckdb_copy, "--start", "2026-11-09", "--end", "2026-11-15")
+    _, out, _ = run(capsys, *args)
+    report = {m["id"]: m for m in json.loads(out)["metrics"]}
+    code, table, _ = run(capsys, *args, "--format", "table")
+    assert code == 0
+    rows = {line.split()[0]: line for line in table.splitlines()[2:]}
+    overturn = report["appeals.overturn_rate"]
+    # a ratio reads as a percent and its change in points (it printed 0.2050 and 0.0000 before)
+    assert f"{overturn['value']:.1%}" in rows["appeals.overturn_rate"]
+    assert f"{overturn['delta'] * 100:+.1f} pp" in rows["appeals.overturn_rate"]
+    assert "15.0%" in rows["appeals.overturn_rate"]  # the target
+    aht = report["vendors.aht_seconds"]
+    assert f"{aht['value']:,.0f} s" in rows["vendors.aht_seconds"]
+    assert f"{report['appeals.submitted']['value']:,.0f}" in rows["appeals.submitted"]
+
+
 def test_metrics_user_scope(duckdb_copy: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "metrics", "--url", duckdb_copy, "--start", "2026-10-19", "--end", "2026-11-15",

@@ -111,7 +111,7 @@ def test_sparkline_and_has_data() -> None:
     assert not kpis.has_data([KpiValue(COUNT, 0, None, None), KpiValue(RATE_UP, None, None, 0.9)])
     assert kpis.has_data([KpiValue(COUNT, 0, None, None), KpiValue(RATE_UP, 0.5, None, 0.9)])
     active = MetricDef("creators.active", "Active", "x", "count", "neutral")
-    violations = MetricDef("creators.violations", "Violations", "x", "count", "neutral")
+    violations = MetricDef("creators.violations", "Violations", "x", "count", "neutral", activity=True)
     # a stock of active creators is not activity: no violations in the period means no data
     assert not kpis.has_data([KpiValue(active, 480, 470, None), KpiValue(violations, 0, 0, None)])
 

@@ -30,16 +30,6 @@ EVENT_COLOR = "#e8710a"
 PREVIOUS_COLOR = "#202124"
 BAND_COLOR = "#eef1f6"
 
-AXIS_FORMATS: dict[str, str] = {
-    "count": ",.0f", "ratio": ".0%", "hours": ",.0f", "seconds": ",.0f", "usd": "$,.2f",
-    "per_1k": ",.0f", "score": ",.0f", "per_hour": ",.0f",
-}
-VALUE_FORMATS: dict[str, str] = {
-    "count": ",.0f", "ratio": ".1%", "hours": ",.1f", "seconds": ",.0f", "usd": "$,.2f",
-    "per_1k": ",.2f", "score": ",.1f", "per_hour": ",.1f",
-}
-UNIT_TITLES: dict[str, str] = {"hours": "hours", "seconds": "seconds", "usd": "USD"}
-ZERO_BASED = {"count", "usd", "per_1k", "seconds"}
 CHANNEL_SCALE = alt.Scale(domain=["algo", "llm", "human"], range=["#2F5EA8", "#7baaf7", "#f29900"])
 TIER_SCALE = alt.Scale(domain=["low", "medium", "high", "critical"],
                        range=["#9aa0a6", "#fbbc04", "#e8710a", "#d93025"])
@@ -87,7 +77,7 @@ def value_axis(metric: MetricDef, span: float | None = None, **kwargs: Any) -> a
     so 95.2% and 95.8% do not both read 95%); whole-number ticks for counts."""
     if metric.unit == "count":
         kwargs.setdefault("tickMinStep", 1)
-    number_format = AXIS_FORMATS.get(metric.unit, ",.2f")
+    number_format = metric.unit_format.axis
     narrow = NARROW_SPANS.get(metric.unit)
     if narrow is not None and span is not None and span < narrow[0]:
         number_format = narrow[1]
@@ -115,11 +105,11 @@ def day_labels(column: str, name: str = "day_label") -> pl.Expr:
 
 
 def value_format(metric: MetricDef) -> str:
-    return VALUE_FORMATS.get(metric.unit, ",.2f")
+    return metric.unit_format.tooltip
 
 
 def axis_title(metric: MetricDef) -> str:
-    unit = UNIT_TITLES.get(metric.unit)
+    unit = metric.unit_format.axis_title
     return f"{metric.label} ({unit})" if unit and unit not in metric.label.lower() else metric.label
 
 
@@ -207,11 +197,12 @@ def trend_chart(
         y=alt.YValue(0),
         text=alt.TextValue("comparison period"),
     )
+    zero_based = metric.unit_format.zero_based
     y = alt.Y(
         "value:Q",
         title=axis_title(metric),
-        axis=value_axis(metric, span=None if metric.unit in ZERO_BASED else value_span(points["value"], target)),
-        scale=alt.Scale(zero=metric.unit in ZERO_BASED),
+        axis=value_axis(metric, span=None if zero_based else value_span(points["value"], target)),
+        scale=alt.Scale(zero=zero_based),
     )
     line = alt.Chart(points).mark_line(color=PRIMARY, strokeWidth=2).encode(
         x=_utc_x("date", grain=grain), y=y

@@ -144,20 +144,11 @@ def sparkline(trend: pl.DataFrame | None, metric_id: str) -> list[float] | None:
     return values if len(values) >= 2 else None
 
 
-# Metrics that count activity (events, or a stock of open items) per domain: a period where all of
-# them are zero has no data for that program, even if stock metrics such as active creators do.
-ACTIVITY_METRICS: frozenset[str] = frozenset({
-    "appeals.submitted", "appeals.decided", "appeals.backlog",
-    "vendors.cases", "mix.decisions",
-    "creators.violations", "creators.offenders", "creators.high_risk",
-    "escalations.opened", "escalations.resolved", "escalations.open_at_end",
-})
-
-
 def has_data(kpis: Iterable[KpiValue]) -> bool:
-    """True when the period has activity: a non-zero activity metric (else any non-zero KPI)."""
+    """True when the period has activity: a non-zero activity metric (MetricDef.activity: events or open
+    items, so stock metrics such as active creators do not count), else any non-zero KPI."""
     values = list(kpis)
-    activity = [k for k in values if k.metric.id in ACTIVITY_METRICS]
+    activity = [k for k in values if k.metric.activity]
     return any(k.value not in (None, 0) for k in (activity or values))
 
 

@@ -11,7 +11,7 @@ import polars as pl
 from metrics.base import Period
 from metrics.driver_sources import BY_METRIC, DIMENSION_LABELS
 from metrics.drivers import Driver
-from metrics.review import ReviewItem, Review, format_delta, segment_label, show
+from metrics.review import ReviewItem, Review, segment_label
 from ui.filters import CUSTOM
 
 WATERFALL_STEPS = 5
@@ -60,7 +60,7 @@ def waterfall_frame(item: ReviewItem, steps: int = WATERFALL_STEPS) -> pl.DataFr
             "start": [r[1] for r in rows],
             "end": [r[2] for r in rows],
             "kind": [r[3] for r in rows],
-            "change": [show(metric, r[2]) if r[3] == "total" else format_delta(metric, r[2] - r[1]) for r in rows],
+            "change": [metric.display(r[2]) if r[3] == "total" else metric.change_text(r[2] - r[1]) for r in rows],
         },
         schema={"order": pl.Int64, "step": pl.String, "start": pl.Float64, "end": pl.Float64, "kind": pl.String,
                 "change": pl.String},
@@ -119,11 +119,11 @@ def drivers_table(item: ReviewItem, limit: int = 8) -> pl.DataFrame:
     for d in item.drivers[:limit]:
         rows.append({
             " × ".join(DIMENSION_LABELS.get(k, k) for k in dims) or "Segment": segment_label(d),
-            "Contribution": format_delta(metric, d.contribution),
-            "Rate effect": "" if d.rate_effect is None else format_delta(metric, d.rate_effect),
-            "Mix effect": "" if d.mix_effect is None else format_delta(metric, d.mix_effect),
-            "Previous": show(metric, d.previous),
-            "Value": show(metric, d.value),
+            "Contribution": metric.change_text(d.contribution),
+            "Rate effect": "" if d.rate_effect is None else metric.change_text(d.rate_effect),
+            "Mix effect": "" if d.mix_effect is None else metric.change_text(d.mix_effect),
+            "Previous": metric.display(d.previous),
+            "Value": metric.display(d.value),
             "Volume": f"{d.previous_volume:,.0f} → {d.volume:,.0f}",
             "Significant": "yes" if d.significant else ("small" if d.small else "no"),
         })
@@ -140,8 +140,8 @@ def stable_table(review: Review) -> pl.DataFrame:
         delta = None if value is None or previous is None else value - previous
         untested = " (not tested: a sum of amounts)" if BY_METRIC[metric.id].test == "none" else ""
         rows.append({"Program": DOMAIN_LABELS.get(metric.domain, metric.domain), "Metric": metric.label + untested,
-                     "Previous": show(metric, previous), "Value": show(metric, value),
-                     "Change": format_delta(metric, delta)})
+                     "Previous": metric.display(previous), "Value": metric.display(value),
+                     "Change": metric.change_text(delta)})
     return pl.DataFrame(rows, schema={c: pl.String for c in ("Program", "Metric", "Previous", "Value", "Change")})
 
 

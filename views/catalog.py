@@ -8,9 +8,6 @@ from metrics.report import DOMAIN_LABELS
 from ui import layout, tables
 from ui.context import page_context
 
-DIRECTIONS = {"up": "Higher is better", "down": "Lower is better", "neutral": "Neutral (no target)"}
-UNITS = {"count": "count", "ratio": "percent", "hours": "hours", "seconds": "seconds", "usd": "US dollars",
-         "per_1k": "per 1,000", "score": "score (0-100)", "per_hour": "per hour"}
 
 ctx = page_context()
 layout.header(ctx, "Metric catalog", "Every metric is declared once; the cards, charts, exports and the CLI "
@@ -24,8 +21,8 @@ catalog = pl.DataFrame(
             "label": m.label,
             "id": m.id,
             "definition": m.definition,
-            "unit": UNITS.get(m.unit, m.unit),
-            "direction": DIRECTIONS[m.direction],
+            "unit": m.unit_format.name,
+            "direction": m.direction_text,
             "default_target": m.display(m.target) if m.target is not None else "",
             "effective_target": m.display(t) if (t := ctx.settings.target(m)) is not None else "",
         }

@@ -30,15 +30,6 @@ MARKET_METRICS = [  # per program, the first two KPIs that have a target
     metric_id for module in (appeals, vendors, creators, escalations)
     for metric_id in [i for i in module.KPI_IDS if ctx.settings.target(get(i)) is not None][:2]
 ]
-SHORT_LABELS = {  # compact headers so the market table fits beside the sidebar
-    "appeals.sla_adherence": "Appeal SLA",
-    "appeals.tat_p90_hours": "Appeal TAT P90",
-    "vendors.tat_adherence": "Vendor TAT",
-    "vendors.aht_seconds": "AHT",
-    "creators.repeat_offender_rate": "Repeat offenders",
-    "creators.violations_per_1k": "Violations / 1k",
-    "escalations.target_adherence": "Escalation targets",
-}
 WITH_SETTINGS = (creators, escalations)  # their trends read domain settings (risk tiers, priority targets)
 
 
@@ -81,7 +72,7 @@ else:
         )
         tables.show_status_table(
             ctx, by_market, MARKET_METRICS, "overview", "markets", leading=("market", "region"),
-            labels=SHORT_LABELS, row_targets=pending["contracts"].result(),
+            labels={m: get(m).header for m in MARKET_METRICS}, row_targets=pending["contracts"].result(),
             caption="Cells: green on target, red off target, no colour without a target or data. Vendor TAT "
                     "and AHT are judged against the contracts of the sites that served the market (weighted by "
                     "its cases there); other cells against the market's own target where the config sets one.",

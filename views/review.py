@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 import data
-from metrics.review import annotations_for, review_markdown, show, weeks_period
+from metrics.review import annotations_for, review_markdown, weeks_period
 from ui import charts, layout, review_parts, tables
 from ui.context import ReportKpi, page_context
 
@@ -42,11 +42,11 @@ if review is not None:
         layout.empty_state("No KPI moved beyond noise in this period: see what held steady below.")
     for item in items:
         metric, total = item.metric, item.analysis.totals
-        ctx.report.kpis.append(ReportKpi(metric.domain, metric.label, show(metric, total.value),
-                                         review_parts.format_delta(metric, total.delta), "", "no_target"))
+        ctx.report.kpis.append(ReportKpi(metric.domain, metric.label, metric.display(total.value),
+                                         metric.change_text(total.delta), "", "no_target"))
         with layout.section(metric.label), st.container(border=True):
-            st.markdown(f"#### {metric.label}: {show(metric, total.previous)} → {show(metric, total.value)} "
-                        f"({review_parts.format_delta(metric, total.delta)})")
+            st.markdown(f"#### {metric.label}: {metric.display(total.previous)} → {metric.display(total.value)} "
+                        f"({metric.change_text(total.delta)})")
             st.markdown(item.sentence)
             events = annotations_for(review, metric)
             if events:
