@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from connectors.config import is_demo_url, resolve_url
+from connectors.config import is_demo_url
 from connectors.errors import QueryTimeout, SourceUnavailable
 from connectors.scope import Scope
 from connectors.source import Source, open_source
@@ -113,10 +113,6 @@ AUDIT_ROWS = 10_000
 def audit_events(start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
     """The audit log between two UTC times, newest first, uncached (an audit page shows it live)."""
     return get_state_store(state_url()).audit_events(start, end, limit=AUDIT_ROWS)
-
-
-def current_source(config_path: str | None = None) -> Source:
-    return get_source(resolve_url(None), config_path)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=2000)
@@ -233,19 +229,21 @@ class CachedAccess:
                 raise SourceUnavailable(str(self.unavailable))
             result = function(self.url, self.config_path, self.scope.cache_key(), spec_key(spec), spec, self.scope)
         except (SourceUnavailable, QueryTimeout) as error:
-            if isinstance(error, SourceUnavailable):
-                self.unavailable = error
-            if self.memory is None or memory_key not in self.memory:
-                raise
-            as_of, result = self.memory[memory_key]
-            self.stale.append(StaleNotice(str(error), as_of))
+            with self._lock:  # loads_in_parallel threads share this rerun's state and the session's memory
+                if isinstance(error, SourceUnavailable):
+                    self.unavailable = error
+                if self.memory is None or memory_key not in self.memory:
+                    raise
+                as_of, result = self.memory[memory_key]
+                self.stale.append(StaleNotice(str(error), as_of))
             return result
         finally:
-            with self._lock:  # loads_in_parallel threads share this rerun's counters
+            with self._lock:
                 self.query_seconds += time.perf_counter() - started
                 self.queries += 1
         if self.memory is not None:
-            self.memory[memory_key] = (dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), result)
+            with self._lock:
+                self.memory[memory_key] = (dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), result)
         return result
 
     def aggregate(self, spec: AggregateSpec) -> pl.DataFrame:

@@ -27,14 +27,6 @@ def all_kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> li
     return [kpi for domain in DOMAINS for kpi in domain.kpis(data, request, settings)]
 
 
-def breakdown_dimensions() -> dict[str, str]:
-    """Dimensions offered by at least one domain, with their labels."""
-    labels: dict[str, str] = {}
-    for domain in DOMAINS:
-        labels.update(domain.BREAKDOWN_DIMENSIONS)
-    return labels
-
-
 def combined_breakdown(
     data: DataAccess, request: MetricRequest, dimension: str, settings: Settings | None = None
 ) -> pl.DataFrame:

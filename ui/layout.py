@@ -290,7 +290,3 @@ def footer(context: PageContext, started: float) -> None:
     """Data freshness and the time this rerun spent in queries and in total."""
     text = _escape(footer_text(context, started))
     st.markdown(f'<div class="gov-footer">{text}</div>', unsafe_allow_html=True)
-
-
-def frame_or_empty(frame: pl.DataFrame | None) -> pl.DataFrame:
-    return frame if frame is not None else pl.DataFrame()
