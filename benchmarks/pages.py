@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Callable
 
 from connectors.spec import AggregateSpec, Count, Dim, Eq
-from metrics import appeals, creators, escalations, mix, vendors
+from metrics import appeals, appeals_views, creators, escalation_views, escalations, mix, vendor_scorecard, vendors
 from metrics.base import DataAccess, Grain, MetricRequest, Period, country_regions
 from metrics.report import combined_breakdown
 from metrics.targets import Settings
@@ -82,9 +82,9 @@ def appeals_page(data: DataAccess, request: MetricRequest, settings: Settings) -
     appeals.trend(data, request, grain_for(request))
     annotations(data, request)
     appeals.breakdown(data, request, ("country_code",))
-    appeals.funnel(data, request)
-    appeals.backlog_aging(data, request)
-    appeals.overturn_movers(data, request)
+    appeals_views.funnel(data, request)
+    appeals_views.backlog_aging(data, request)
+    appeals_views.overturn_movers(data, request)
     appeals.drilldown(data, request, limit=100)
 
 
@@ -102,8 +102,8 @@ def vendors_page(data: DataAccess, request: MetricRequest, settings: Settings) -
     mix.trend(data, request, grain)
     annotations(data, request)
     vendors.breakdown(data, request, ("country_code",))
-    vendors.scorecard(data, request)
-    vendors.weekly_breaches(data, request)
+    vendor_scorecard.scorecard(data, request)
+    vendor_scorecard.weekly_breaches(data, request)
     mix.channel_share_trend(data, request, grain)
     mix.by_channel(data, request)
     vendors.drilldown(data, request, limit=100)
@@ -130,12 +130,12 @@ def escalations_page(data: DataAccess, request: MetricRequest, settings: Setting
     filter_options(data, "escalations", "priority")
     escalations.kpis(data, request, settings)
     escalations.trend(data, request, grain_for(request), settings)
-    escalations.open_escalations(data, request, settings, limit=500)  # views/escalations.py OPEN_LIMIT
+    escalation_views.open_escalations(data, request, settings, limit=500)  # views/escalations.py OPEN_LIMIT
     annotations(data, request)
     escalations.breakdown(data, request, ("country_code",))
-    escalations.speed_by_priority(data, request, settings)
-    escalations.root_cause_pareto(data, request)
-    escalations.recurrence_by_root_cause(data, request)
+    escalation_views.speed_by_priority(data, request, settings)
+    escalation_views.root_cause_pareto(data, request)
+    escalation_views.recurrence_by_root_cause(data, request)
     escalations.drilldown(data, request, limit=100)
 
 

@@ -9,7 +9,6 @@ the metric columns. The domain's own views (funnel, backlog aging, overturn comp
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import polars as pl
 
@@ -346,15 +345,3 @@ def drilldown(
             pl.col("outcome").is_in(["reversed", "partially_reversed"])
         ),
     )
-
-
-VIEW_NAMES = ("funnel", "backlog_aging", "overturn_by", "overturn_movers")
-
-
-def __getattr__(name: str) -> Any:
-    """Re-export the domain views lazily (metrics.appeals_views imports this module)."""
-    if name in VIEW_NAMES:
-        from metrics import appeals_views
-
-        return getattr(appeals_views, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,6 @@ Per-priority stage targets (`[escalations.targets.<priority>]` over the defaults
 
 from __future__ import annotations
 
-from typing import Any
 
 import polars as pl
 
@@ -388,15 +387,3 @@ def drilldown(
         countries=countries,
     )
     return data.records(spec)
-
-
-VIEW_NAMES = ("speed_by_priority", "open_escalations", "root_cause_pareto", "recurrence_by_root_cause")
-
-
-def __getattr__(name: str) -> Any:
-    """Re-export the domain views lazily (metrics.escalation_views imports this module)."""
-    if name in VIEW_NAMES:
-        from metrics import escalation_views
-
-        return getattr(escalation_views, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,9 +5,6 @@ Contract targets: a `vendor_sla_targets` row is in force on day d when effective
 the latest effective_from wins. A period (or week) is judged against the rows in force on its last
 day. A vendor site's target is the case-weighted mean of its queues' targets (weights: the site's
 cases decided in that period or week, in queues that have a target row).
-
-The views are re-exported by `metrics.vendors` (which this module imports), so
-`metrics.vendors.scorecard` and friends keep working.
 """
 
 from __future__ import annotations

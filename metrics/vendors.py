@@ -15,7 +15,6 @@ verdicts, say) or without a target is neither met nor missed.
 
 from __future__ import annotations
 
-from typing import Any
 
 import polars as pl
 
@@ -316,15 +315,3 @@ def _match_conditions(data: DataAccess, match: dict[str, str]) -> list[Condition
         else:
             conditions.append(match_condition(data, dimension, value, BREAKDOWN_DIMENSIONS))
     return conditions
-
-
-VIEW_NAMES = ("scorecard", "weekly_breaches", "targets_in_force")
-
-
-def __getattr__(name: str) -> Any:
-    """Re-export the scorecard views lazily (metrics.vendor_scorecard imports this module)."""
-    if name in VIEW_NAMES:
-        from metrics import vendor_scorecard
-
-        return getattr(vendor_scorecard, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

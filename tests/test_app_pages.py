@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.scope import Scope
 from connectors.source import ScopedAccess, open_source
-from metrics import appeals, creators, escalations, mix, vendors
+from metrics import appeals, appeals_views, creators, escalations, mix, vendors
 from metrics.base import MetricRequest, Period
 from metrics.registry import all_metrics
 from metrics.targets import Settings
@@ -356,7 +356,7 @@ def test_the_appeals_page_has_an_appeals_submitted_card_and_a_cohort_funnel(acce
     submitted = values["appeals.submitted"]
     assert cards(at)["Appeals submitted"] == submitted.metric.display(submitted.value)
     assert [m.label for m in at.metric][0] == "Appeals submitted"
-    funnel = appeals.funnel(access, default_request(access))
+    funnel = appeals_views.funnel(access, default_request(access))
     assert funnel["count"][1] == submitted.value  # the funnel starts from the card's appeals
     assert any("followed to its end" in c.value for c in at.caption)
 

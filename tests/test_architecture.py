@@ -138,3 +138,12 @@ def test_no_python_callbacks_inside_polars_expressions() -> None:
     files = [REPO / "data.py", REPO / "app.py", *(f for package in APP_CODE for f in sorted((REPO / package).glob("*.py")))]
     offenders = [call for path in files for call in polars_callback_calls(path)]
     assert offenders == []
+
+
+def test_domain_modules_export_only_what_they_define() -> None:
+    """No lazy module __getattr__ re-exports: a view function is imported from the module that defines it."""
+    import importlib
+
+    for name in ("appeals", "creators", "escalations", "mix", "vendors"):
+        module = importlib.import_module(f"metrics.{name}")
+        assert not hasattr(module, "__getattr__"), name

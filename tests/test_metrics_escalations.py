@@ -11,6 +11,7 @@ import pytest
 
 from connectors.scope import Scope
 from connectors.source import ScopedAccess
+from metrics import escalation_views
 from metrics import escalations as esc
 from metrics.base import MetricRequest, Period
 from metrics.targets import Settings
@@ -276,7 +277,7 @@ def test_drilldown_lists_active_escalations_newest_first(tiny: ScopedAccess) -> 
 
 
 def test_speed_by_priority(tiny: ScopedAccess) -> None:
-    table = esc.speed_by_priority(tiny, REQUEST, DEFAULT)
+    table = escalation_views.speed_by_priority(tiny, REQUEST, DEFAULT)
     assert table["priority"].to_list() == ["P0", "P1", "P2", "P3"]
     rows = {r["priority"]: r for r in table.iter_rows(named=True)}
     p0, p1, p2 = rows["P0"], rows["P1"], rows["P2"]
@@ -296,7 +297,7 @@ def test_speed_by_priority(tiny: ScopedAccess) -> None:
 
 
 def test_open_escalations_at_period_end(tiny: ScopedAccess) -> None:
-    table = esc.open_escalations(tiny, REQUEST, DEFAULT)
+    table = escalation_views.open_escalations(tiny, REQUEST, DEFAULT)
     assert table["escalation_id"].to_list() == [2, 4, 6]  # by priority (P0, P2, P2), then oldest first
     rows = {r["escalation_id"]: r for r in table.iter_rows(named=True)}
     # E4 P2: 10-20 10:00 -> 11-16 00:00 = 26 d 14 h = 638 h; acked and contained: past its 336 h resolve
@@ -309,7 +310,7 @@ def test_open_escalations_at_period_end(tiny: ScopedAccess) -> None:
     assert rows[2]["age_hours"] == pytest.approx(62.75)  # 13 Nov 09:15 -> 16 Nov 00:00
     assert rows[2]["past_target"] == "contain"  # acked, 62.75 h > 24 h contain, < 72 h resolve
     # as of the comparison end (9 Nov 00:00): E3's acknowledgement (9 Nov 04:00) had not happened yet
-    before = esc.open_escalations(tiny, MetricRequest(PERIOD.previous()), DEFAULT)
+    before = escalation_views.open_escalations(tiny, MetricRequest(PERIOD.previous()), DEFAULT)
     assert before["escalation_id"].to_list() == [3, 4]  # P1 before P2
     e3 = before.row(0, named=True)
     assert e3["acknowledged_at"] is None and e3["contained_at"] is None and e3["status"] == "open"
@@ -317,28 +318,28 @@ def test_open_escalations_at_period_end(tiny: ScopedAccess) -> None:
     assert before.row(1, named=True)["past_target"] == "resolve"  # E4: 470 h > 336 h
     # a longer contain target moves E2 back within target (62.75 h < 72 h, resolve 72 h not passed)
     lenient = Settings(sections={"escalations": {"targets": {"P0": {"contain_hours": 72}}}})
-    assert esc.open_escalations(tiny, REQUEST, lenient, limit=3).row(0, named=True)["past_target"] == ""
+    assert escalation_views.open_escalations(tiny, REQUEST, lenient, limit=3).row(0, named=True)["past_target"] == ""
     # tighter P2 targets: E6 (136 h, never acknowledged) is past ack 24 h, contain 100 h and resolve 120 h,
     # and is named by the latest of them; E4 (638 h, acknowledged and contained) is past resolve only
     def past_targets(p2_targets: dict[str, float]) -> dict[int, str]:
         settings = Settings(sections={"escalations": {"targets": {"P2": p2_targets}}})
-        table = esc.open_escalations(tiny, REQUEST, settings)
+        table = escalation_views.open_escalations(tiny, REQUEST, settings)
         return dict(table.select("escalation_id", "past_target").iter_rows())
 
     past = past_targets({"contain_hours": 100, "resolve_hours": 120})
     assert past[6] == "resolve" and past[4] == "resolve"
     assert past_targets({"contain_hours": 100})[6] == "contain"  # 24 h and 100 h passed, 336 h not
-    assert esc.open_escalations(tiny, REQUEST, DEFAULT, limit=1)["escalation_id"].to_list() == [2]  # the P0 survives the LIMIT
+    assert escalation_views.open_escalations(tiny, REQUEST, DEFAULT, limit=1)["escalation_id"].to_list() == [2]  # the P0 survives the LIMIT
 
 
 def test_root_cause_pareto_and_recurrence(tiny: ScopedAccess) -> None:
-    pareto = esc.root_cause_pareto(tiny, REQUEST)
+    pareto = escalation_views.root_cause_pareto(tiny, REQUEST)
     # resolved in period: E1 model_regression, E3 policy_ambiguity (tie: alphabetical)
     assert pareto.to_dicts() == [
         {"root_cause": "model_regression", "resolved": 1, "share": 0.5, "cumulative_share": 0.5},
         {"root_cause": "policy_ambiguity", "resolved": 1, "share": 0.5, "cumulative_share": 1.0},
     ]
-    recurrence = esc.recurrence_by_root_cause(tiny, REQUEST)
+    recurrence = escalation_views.recurrence_by_root_cause(tiny, REQUEST)
     # opened in period: E1 model_regression, E2 null (no root cause yet: not a row), E6 policy_ambiguity
     # (recurs E5)
     assert recurrence.to_dicts() == [
@@ -346,8 +347,8 @@ def test_root_cause_pareto_and_recurrence(tiny: ScopedAccess) -> None:
         {"root_cause": "model_regression", "escalations": 1, "recurrences": 0, "rate": 0.0},
     ]
     empty = MetricRequest(Period(dt.date(2025, 1, 1), dt.date(2025, 1, 7)))
-    assert esc.root_cause_pareto(tiny, empty).height == 0
-    assert esc.recurrence_by_root_cause(tiny, empty).height == 0
+    assert escalation_views.root_cause_pareto(tiny, empty).height == 0
+    assert escalation_views.recurrence_by_root_cause(tiny, empty).height == 0
 
 
 def test_scope_limits_every_view(tmp_path: Path) -> None:
@@ -358,7 +359,7 @@ def test_scope_limits_every_view(tmp_path: Path) -> None:
         us_only = ScopedAccess(source, Scope.of(["US"]))
         values = {k.metric.id: k.value for k in esc.kpis(us_only, REQUEST, DEFAULT)}
         assert values["escalations.open_at_end"] == 1.0 and values["escalations.p0_open"] == 0.0  # E6 only
-        assert esc.open_escalations(us_only, REQUEST, DEFAULT)["escalation_id"].to_list() == [6]
+        assert escalation_views.open_escalations(us_only, REQUEST, DEFAULT)["escalation_id"].to_list() == [6]
         # asking for FR outside the scope gives nothing
         fr = MetricRequest(PERIOD, countries=("FR",))
         assert esc.drilldown(us_only, fr).height == 0
@@ -383,7 +384,7 @@ def _story_requests() -> tuple[MetricRequest, MetricRequest]:
 
 def _assert_stories(data: ScopedAccess, p0_country: str, recurring_root_cause: str) -> None:
     week, half_year = _story_requests()
-    open_now = esc.open_escalations(data, week, DEFAULT)
+    open_now = escalation_views.open_escalations(data, week, DEFAULT)
     p0 = open_now.filter(pl.col("priority") == "P0")
     assert p0.height == 1  # the planted P0 is the only open P0 (background P0s all resolve)
     story = p0.row(0, named=True)
@@ -397,7 +398,7 @@ def _assert_stories(data: ScopedAccess, p0_country: str, recurring_root_cause: s
     assert p0_by_market[p0_country] == 1.0 and sum(p0_by_market.values()) == 1.0
     kpis = {k.metric.id: k for k in esc.kpis(data, week, DEFAULT)}
     assert kpis["escalations.p0_open"].value == 1.0 and kpis["escalations.p0_open"].status == "off_target"
-    recurrence = esc.recurrence_by_root_cause(data, half_year)
+    recurrence = escalation_views.recurrence_by_root_cause(data, half_year)
     assert recurrence["root_cause"][0] == recurring_root_cause
     assert recurrence["recurrences"][0] > recurrence["recurrences"][1]
 
@@ -422,24 +423,3 @@ def test_planted_stories_follow_a_relocation(tmp_path: Path) -> None:
         _assert_stories(ScopedAccess(source, Scope.everything()), "JP", "fraud_ring")
     finally:
         source.engine.dispose()
-
-
-def test_views_are_re_exported_and_metrics_registered_once() -> None:
-    """The views live in metrics.escalation_views; either import order registers METRICS exactly once."""
-    import subprocess
-    import sys
-
-    from metrics import escalation_targets, escalation_views
-
-    for name in esc.VIEW_NAMES:
-        assert getattr(esc, name) is getattr(escalation_views, name)
-    assert esc.priority_targets is escalation_targets.priority_targets
-    with pytest.raises(AttributeError):
-        esc.no_such_view  # noqa: B018
-    check = (
-        "import metrics.escalation_views, metrics.escalations as e; from metrics import registry; "
-        "ids = [m.id for m in registry.all_metrics()]; "
-        "assert len(ids) == len(set(ids)) and set(e.METRIC_IDS) <= set(ids); "
-        "from metrics.escalations import open_escalations, speed_by_priority"
-    )
-    subprocess.run([sys.executable, "-c", check], check=True, cwd=Path(__file__).parent.parent)

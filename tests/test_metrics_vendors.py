@@ -11,7 +11,7 @@ import pytest
 
 from connectors.scope import Scope
 from connectors.source import ScopedAccess
-from metrics import vendors
+from metrics import vendor_scorecard, vendors
 from metrics.base import MetricRequest, Period
 from metrics.targets import Settings
 from tiny import T, backend_url, frame, load_frames, open_tiny
@@ -135,8 +135,8 @@ def test_empty_period_gives_none_not_an_error(tiny: ScopedAccess) -> None:
     for metric_id in ("vendors.aht_seconds", "vendors.tat_adherence", "vendors.qa_accuracy",
                       "vendors.cost_per_case", "vendors.productivity"):
         assert k[metric_id].value is None and k[metric_id].previous is None
-    assert vendors.scorecard(tiny, EMPTY).height == 0
-    assert vendors.weekly_breaches(tiny, EMPTY).height == 0
+    assert vendor_scorecard.scorecard(tiny, EMPTY).height == 0
+    assert vendor_scorecard.weekly_breaches(tiny, EMPTY).height == 0
 
 
 def test_single_site_kpis_use_the_case_weighted_contract_target(tiny: ScopedAccess) -> None:
@@ -155,7 +155,7 @@ def test_single_site_kpis_use_the_case_weighted_contract_target(tiny: ScopedAcce
 
 
 def test_scorecard_for_a_week_by_hand(tiny: ScopedAccess) -> None:
-    card = {r["vendor_site"]: r for r in vendors.scorecard(tiny, WEEK).to_dicts()}
+    card = {r["vendor_site"]: r for r in vendor_scorecard.scorecard(tiny, WEEK).to_dicts()}
     assert set(card) == {"Acme / Manila", "Beta / Cebu"}  # the vendor-less human case is no vendor site
     acme = card["Acme / Manila"]
     assert acme["cases"] == 3
@@ -181,11 +181,11 @@ def test_scorecard_for_a_week_by_hand(tiny: ScopedAccess) -> None:
     assert beta["breaching"] is False and beta["weeks_breached"] == 0
     assert beta["aht_seconds_previous"] is None and beta["aht_change"] is None  # no comparison cases
     # breaching sites first
-    assert vendors.scorecard(tiny, WEEK)["vendor_site"].to_list() == ["Acme / Manila", "Beta / Cebu"]
+    assert vendor_scorecard.scorecard(tiny, WEEK)["vendor_site"].to_list() == ["Acme / Manila", "Beta / Cebu"]
 
 
 def test_weekly_breaches_use_the_targets_in_force_each_week(tiny: ScopedAccess) -> None:
-    weeks = vendors.weekly_breaches(tiny, TWO_WEEKS).filter(pl.col("vendor") == "Acme")
+    weeks = vendor_scorecard.weekly_breaches(tiny, TWO_WEEKS).filter(pl.col("vendor") == "Acme")
     first, second = weeks.to_dicts()
     assert (first["week"], second["week"]) == (D(2026, 11, 2), D(2026, 11, 9))
     # week of 2 Nov: cases 8, 9 (listings), 11 (content, old row in force on 8 Nov)
@@ -200,7 +200,7 @@ def test_weekly_breaches_use_the_targets_in_force_each_week(tiny: ScopedAccess) 
     assert second["tat_adherence_target"] == pytest.approx(0.9)
     assert second["missed"] == ["tat_adherence", "qa_accuracy"] and second["breached"] is True
     # the two-week scorecard: 6 cases, targets weighted with the rows in force on 15 Nov
-    acme = vendors.scorecard(tiny, TWO_WEEKS).filter(pl.col("vendor") == "Acme").row(0, named=True)
+    acme = vendor_scorecard.scorecard(tiny, TWO_WEEKS).filter(pl.col("vendor") == "Acme").row(0, named=True)
     assert acme["cases"] == 6
     assert acme["tat_adherence"] == pytest.approx(5 / 6)  # only case 2 late
     assert acme["qa_accuracy"] == pytest.approx(2 / 3)  # 1 and 8 agree, 2 disagrees
@@ -274,7 +274,7 @@ def test_golden_values_on_every_backend(backend: str, tmp_path: Path, request: p
         k = kpi_map(access, WEEK)
         assert (k["vendors.cases"].value, k["vendors.tat_adherence"].value) == (5, pytest.approx(0.8))
         assert k["vendors.aht_seconds"].value == pytest.approx(142.0)
-        acme = vendors.scorecard(access, TWO_WEEKS).filter(pl.col("vendor") == "Acme").row(0, named=True)
+        acme = vendor_scorecard.scorecard(access, TWO_WEEKS).filter(pl.col("vendor") == "Acme").row(0, named=True)
         assert acme["tat_adherence"] == pytest.approx(5 / 6) and acme["weeks_breached"] == 1
         weekly = vendors.trend(access, WEEK, grain="week").filter(pl.col("metric_id") == "vendors.cases")
         assert weekly["value"].to_list() == [3.0, 5.0]
@@ -290,7 +290,7 @@ def last_days(days: int, end: dt.date) -> MetricRequest:
 
 
 def assert_slow_site_found(access: ScopedAccess, vendor: str, site: str, end: dt.date) -> None:
-    card = vendors.scorecard(access, last_days(28, end))
+    card = vendor_scorecard.scorecard(access, last_days(28, end))
     slow = card.filter((pl.col("vendor") == vendor) & (pl.col("site") == site)).row(0, named=True)
     assert slow["breaching"] is True
     assert slow["tat_adherence_met"] is False and slow["tat_adherence"] < slow["tat_adherence_target"]
@@ -299,7 +299,7 @@ def assert_slow_site_found(access: ScopedAccess, vendor: str, site: str, end: dt
     assert 0.25 < slow["aht_change"] < 1.0
     others = card.filter(pl.col("vendor_site") != f"{vendor} / {site}")
     assert others["aht_change"].max() < slow["aht_change"] - 0.1  # the largest increase, by a margin
-    weekly = vendors.weekly_breaches(access, last_days(28, end)).filter(
+    weekly = vendor_scorecard.weekly_breaches(access, last_days(28, end)).filter(
         (pl.col("vendor") == vendor) & (pl.col("site") == site)
     )
     assert weekly.height == 4 and weekly["tat_adherence_met"].to_list() == [False] * 4
@@ -328,26 +328,6 @@ def test_story_slow_vendor_site_relocated(tmp_path: Path) -> None:
         access.source.engine.dispose()
 
 
-def test_scorecard_views_are_re_exported_and_metrics_registered_once() -> None:
-    """The scorecard views live in metrics.vendor_scorecard; either import order registers METRICS once."""
-    import subprocess
-    import sys
-
-    from metrics import vendor_scorecard
-
-    for name in vendors.VIEW_NAMES:
-        assert getattr(vendors, name) is getattr(vendor_scorecard, name)
-    with pytest.raises(AttributeError):
-        vendors.no_such_view  # noqa: B018
-    check = (
-        "import metrics.vendor_scorecard, metrics.vendors as v; from metrics import registry; "
-        "ids = [m.id for m in registry.all_metrics()]; "
-        "assert len(ids) == len(set(ids)) and set(v.METRIC_IDS) <= set(ids); "
-        "from metrics.vendors import scorecard, targets_in_force, weekly_breaches, date_grid"
-    )
-    subprocess.run([sys.executable, "-c", check], check=True, cwd=Path(__file__).parent.parent)
-
-
 def test_vendor_site_filter_matches_exact_pairs_not_their_cross_product(tmp_path: Path) -> None:
     # Acme and Beta both run a Manila and a Cebu site; one case each, decided 10 Nov, handle 100..400 s
     crossed = frame("moderation_cases", [
@@ -364,7 +344,7 @@ def test_vendor_site_filter_matches_exact_pairs_not_their_cross_product(tmp_path
     k = kpi_map(access, chosen)
     assert k["vendors.cases"].value == 2  # cases 1 and 4; the IN filters alone would also take 2 and 3
     assert k["vendors.aht_seconds"].value == pytest.approx(250.0)  # (100 + 400) / 2
-    assert set(vendors.scorecard(access, chosen)["vendor_site"]) == {"Acme / Manila", "Beta / Cebu"}
+    assert set(vendor_scorecard.scorecard(access, chosen)["vendor_site"]) == {"Acme / Manila", "Beta / Cebu"}
     access.source.engine.dispose()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.scope import Scope
 from connectors.source import ScopedAccess, open_source
-from metrics import appeals, creators, escalations, mix, vendors
+from metrics import appeals, appeals_views, creators, escalation_views, escalations, mix, vendor_scorecard, vendors
 from metrics.base import MetricRequest, Period
 from metrics.report import DOMAINS, all_kpis
 from metrics.targets import Settings
@@ -78,19 +78,19 @@ def test_every_view_transfers_aggregates_only(default_scale: RecordingAccess) ->
         domain.breakdown(data, whole, ("country_code", "policy") if "policy" in domain.BREAKDOWN_DIMENSIONS
                          else ("country_code",), settings=settings)
         domain.drilldown(data, whole, limit=100)
-    appeals.funnel(data, whole)
-    appeals.backlog_aging(data, whole)
-    appeals.overturn_movers(data, whole)
-    vendors.scorecard(data, whole)
-    vendors.weekly_breaches(data, whole)
+    appeals_views.funnel(data, whole)
+    appeals_views.backlog_aging(data, whole)
+    appeals_views.overturn_movers(data, whole)
+    vendor_scorecard.scorecard(data, whole)
+    vendor_scorecard.weekly_breaches(data, whole)
     mix.by_channel(data, whole)
     mix.channel_share_trend(data, whole, "day")
     creators.risk_tiers(data, whole, settings)
     creators.emerging_signals(data, whole, settings)
     creators.top_risky(data, whole, 20)
-    escalations.open_escalations(data, whole, settings, 100)
-    escalations.root_cause_pareto(data, whole)
-    escalations.speed_by_priority(data, whole, settings)
+    escalation_views.open_escalations(data, whole, settings, 100)
+    escalation_views.root_cause_pareto(data, whole)
+    escalation_views.speed_by_priority(data, whole, settings)
 
     assert len(data.rows) > 50
     largest = max(data.rows, key=lambda item: item[1])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import appeals
+from metrics import appeals, appeals_views
 from ui import charts, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
@@ -44,7 +44,7 @@ elif values is not None:
     funnel_column, aging_column = st.columns(2, gap="large")
     with funnel_column, layout.section("The appeal funnel"):
         st.subheader("Funnel of the period's appeals", anchor=False)
-        funnel = appeals.funnel(ctx.data, request)
+        funnel = appeals_views.funnel(ctx.data, request)
         chart = view_charts.bar_chart(funnel, "stage", "count", value_title="Count",
                                  extra_tooltips=[("share_of_previous_stage:Q", "Of previous stage", ".1%")])
         charts.show_chart(ctx, chart, PAGE, "funnel", title="Appeal funnel", data=funnel,
@@ -54,14 +54,14 @@ elif values is not None:
                    "decided' also counts appeals submitted earlier, so it can exceed these stages.")
     with aging_column, layout.section("Backlog aging"):
         st.subheader("Backlog aging at period end", anchor=False)
-        aging = appeals.backlog_aging(ctx.data, request)
+        aging = appeals_views.backlog_aging(ctx.data, request)
         chart = view_charts.bar_chart(aging, "bucket", "count", value_title="Open appeals", horizontal=False,
                                  extra_tooltips=[("breached:Q", "Past SLA", None)])
         charts.show_chart(ctx, chart, PAGE, "backlog-aging", title="Backlog aging at period end", data=aging)
 
     with layout.section("Overturn movers"):
         st.subheader("Biggest overturn-rate movers (market × policy)", anchor=False)
-        tables.show_table(ctx, appeals.overturn_movers(ctx.data, request), PAGE, "overturn-movers",
+        tables.show_table(ctx, appeals_views.overturn_movers(ctx.data, request), PAGE, "overturn-movers",
                           kinds={"delta": "ratio_delta"},
                           caption="Cells with 20+ decided appeals in both periods, largest rise first.",
                           empty="No market × policy cell has 20+ decided appeals in both periods.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import escalations
+from metrics import escalation_views, escalations
 from ui import charts, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
@@ -28,7 +28,7 @@ elif values is not None:
 
     with layout.section("Open escalations"):
         st.subheader("Open at period end", anchor=False)
-        open_now = escalations.open_escalations(ctx.data, request, ctx.settings, limit=OPEN_LIMIT)
+        open_now = escalation_views.open_escalations(ctx.data, request, ctx.settings, limit=OPEN_LIMIT)
         tables.show_table(ctx, open_now.sort("priority", "age_hours", descending=[False, True]), PAGE, "open",
                           columns=OPEN_COLUMNS, widths={"summary": "large"},
                           empty="No escalation was open at the end of the period.",
@@ -54,12 +54,12 @@ elif values is not None:
 
     with layout.section("Speed by priority"):
         st.subheader("Speed against targets by priority", anchor=False)
-        tables.show_table(ctx, escalations.speed_by_priority(ctx.data, request, ctx.settings), PAGE,
+        tables.show_table(ctx, escalation_views.speed_by_priority(ctx.data, request, ctx.settings), PAGE,
                           "speed-by-priority", caption="Hours from opening; targets from the config.")
     pareto_column, recurrence_column = st.columns([3, 2], gap="large")
     with pareto_column, layout.section("Root causes"):
         st.subheader("Root causes of resolved escalations", anchor=False)
-        pareto = escalations.root_cause_pareto(ctx.data, request)
+        pareto = escalation_views.root_cause_pareto(ctx.data, request)
         if pareto.is_empty():
             layout.empty_state("No escalation was resolved in this period.")
         else:
@@ -68,7 +68,7 @@ elif values is not None:
                               data=pareto, percent_columns=["share", "cumulative_share"])
     with recurrence_column, layout.section("Recurrence"):
         st.subheader("Recurrence by root cause", anchor=False)
-        tables.show_table(ctx, escalations.recurrence_by_root_cause(ctx.data, request), PAGE, "recurrence",
+        tables.show_table(ctx, escalation_views.recurrence_by_root_cause(ctx.data, request), PAGE, "recurrence",
                           caption="Escalations opened in the period, by root cause; those without a root "
                                   "cause yet are left out.")
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import mix, vendors
+from metrics import mix, vendor_scorecard, vendors
 from ui import charts, exports, kpis, layout, sections, tables, view_charts
 from ui.context import page_context
 
@@ -73,7 +73,7 @@ else:
     with layout.section("The vendor scorecard"):
         st.subheader("Vendor site scorecard", anchor=False)
         layout.note_ignored_filters(chosen, VENDOR_FILTERS, VENDOR_IGNORES)
-        tables.show_table(ctx, vendors.scorecard(ctx.data, vendor_request), PAGE, "scorecard",
+        tables.show_table(ctx, vendor_scorecard.scorecard(ctx.data, vendor_request), PAGE, "scorecard",
                           columns=SCORECARD,
                           labels={"missed": "Targets missed", "weeks": "Weeks judged",
                                   "aht_seconds_previous": f"AHT {baseline}",
@@ -85,7 +85,7 @@ else:
     with weekly_column, layout.section("Weekly breaches"):
         st.subheader("Weekly SLA breaches", anchor=False)
         layout.note_ignored_filters(chosen, VENDOR_FILTERS, VENDOR_IGNORES)
-        weekly = vendors.weekly_breaches(ctx.data, vendor_request)
+        weekly = vendor_scorecard.weekly_breaches(ctx.data, vendor_request)
         if weekly.is_empty():
             layout.empty_state("No vendor weeks in this period.")
         else:
