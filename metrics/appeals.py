@@ -47,8 +47,8 @@ from metrics.base import (
     query_columns,
     ratio_expr,
     region_codes,
-    single_country,
 )
+from metrics.domain import period_kpis, previous_columns
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
@@ -262,10 +262,7 @@ def period_values(data: DataAccess, request: MetricRequest, dims: tuple[str, ...
 def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[KpiValue]:
     """Every appeals metric for the period and the comparison period, with its target."""
     row = period_values(data, request, ()).row(0, named=True)
-    country = single_country(request)
-    return [
-        KpiValue(m, row[m.id], row[m.id + ".previous"], settings.target(m, country=country)) for m in METRICS
-    ]
+    return period_kpis(METRICS, row, previous_columns(row), request, settings)
 
 
 def trend(

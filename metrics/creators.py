@@ -44,7 +44,6 @@ from metrics.base import (
     outer_merge,
     ratio_expr,
     region_codes,
-    single_country,
 )
 from metrics.creator_history import HISTORY_LIMIT, creator_profile, creator_violations, risk_points_over_time
 from metrics.creator_signals import (
@@ -56,6 +55,7 @@ from metrics.creator_signals import (
     tier_thresholds,
     top_risky,
 )
+from metrics.domain import period_kpis, previous_columns
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
@@ -212,8 +212,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
         .select(*_metric_values(), *_metric_values("_prev", ".previous"))
         .row(0, named=True)
     )
-    country = single_country(request)
-    return [KpiValue(m, row[m.id], row[f"{m.id}.previous"], settings.target(m, country=country)) for m in METRICS]
+    return period_kpis(METRICS, row, previous_columns(row), request, settings)
 
 
 def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...],

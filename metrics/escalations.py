@@ -49,7 +49,6 @@ from metrics.base import (
     known_query_columns,
     ratio_expr,
     region_codes,
-    single_country,
     largest_first,
 )
 from metrics.escalation_targets import (
@@ -59,6 +58,7 @@ from metrics.escalation_targets import (
     priority_targets,
     within_targets,
 )
+from metrics.domain import period_kpis
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
@@ -299,11 +299,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
     values = period_values(data, request, settings, ())
     current = values.filter(pl.col("bucket") == "current").row(0, named=True)
     previous = values.filter(pl.col("bucket") == "previous").row(0, named=True)
-    country = single_country(request)
-    return [
-        KpiValue(m, value=current[m.id], previous=previous[m.id], target=settings.target(m, country=country))
-        for m in METRICS
-    ]
+    return period_kpis(METRICS, current, previous, request, settings)
 
 
 def trend(

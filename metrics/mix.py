@@ -42,10 +42,10 @@ from metrics.base import (
     percentile_series,
     query_columns,
     ratio_expr,
-    single_country,
     largest_first,
     sum_by,
 )
+from metrics.domain import period_kpis
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
@@ -216,10 +216,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
     daily = _aggregate(data, request, request.window, (Dim("decided_at", grain="day"),))
     current = _values(daily.filter(in_period(request.period)))
     previous = _values(daily.filter(in_period(request.comparison)))
-    country = single_country(request)
-    return [
-        KpiValue(m, current[m.id], previous[m.id], settings.target(m, country=country)) for m in METRICS
-    ]
+    return period_kpis(METRICS, current, previous, request, settings)
 
 
 def trend(

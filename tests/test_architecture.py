@@ -147,3 +147,14 @@ def test_domain_modules_export_only_what_they_define() -> None:
     for name in ("appeals", "creators", "escalations", "mix", "vendors"):
         module = importlib.import_module(f"metrics.{name}")
         assert not hasattr(module, "__getattr__"), name
+
+
+def test_every_domain_module_has_the_declared_shape() -> None:
+    import importlib
+
+    from metrics.domain import DomainModule
+
+    for name in ("appeals", "creators", "escalations", "mix", "vendors"):
+        module = importlib.import_module(f"metrics.{name}")
+        assert isinstance(module, DomainModule), name
+        assert set(module.KPI_IDS) <= {m.id for m in module.METRICS}, name
