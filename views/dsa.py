@@ -73,7 +73,8 @@ elif overview is not None:
         states = dsa.by_member_state(ctx.data, selection)
         st.altair_chart(dsa_charts.member_state_chart(states), width="stretch")
         tables.show_table(ctx, states, PAGE, "member-states", kinds={"automated_share": "ratio"}, height=300,
-                          caption="Your markets only: a statement valid in 27 states counts in each of them.")
+                          caption=("Your markets only. " if ctx.data.scope.countries is not None else "")
+                          + "A statement valid in several member states counts in each of them.")
     for column, (delay, (title, _)) in zip(st.columns(2, gap="large"), dsa.DELAYS.items()):
         with column, layout.section(title):
             st.subheader(title, anchor=False)
