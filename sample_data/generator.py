@@ -21,6 +21,7 @@ from collections.abc import Callable
 import polars as pl
 import sqlalchemy as sa
 
+from connectors.config import DEMO_DB_PATH
 from connectors.contract import CONTRACT
 from sample_data.appeals import build_appeals
 from sample_data.cases import build_cases
@@ -43,7 +44,6 @@ __all__ = [
 ]
 
 DEFAULT_END = dt.date(2026, 11, 15)  # a Sunday: the last 4 weeks are whole ISO weeks
-DEMO_DB_PATH = pathlib.Path(__file__).resolve().parent / "governance.duckdb"
 SCALES: dict[str, float] = {"small": 0.01, "default": 1.0, "large": 10.0}
 MIN_DAYS = 70  # the creator spike needs 8 baseline weeks + 2 spike weeks
 

@@ -18,6 +18,7 @@ import streamlit as st
 from connectors.spec import AggregateSpec, Count, Dim
 from metrics.base import DataAccess, Grain, MetricRequest, one_row_per_event, target_status
 from metrics.registry import MetricDef
+from metrics.vendors import SITE_SEPARATOR
 from metrics.targets import Settings
 from ui import exports
 from ui.context import PageContext
@@ -120,7 +121,7 @@ def row_target(settings: Settings, metric: MetricDef, dimension: str, key: str |
     if dimension == "country_code":
         return settings.target(metric, country=key)
     if dimension == "vendor_site":
-        site = settings.target(metric, site=key.replace(" / ", "/"))
+        site = settings.target(metric, site=key.replace(SITE_SEPARATOR, "/"))
         return site if site != settings.target(metric) else settings.target(metric, site=key)
     return settings.target(metric)
 

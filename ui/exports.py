@@ -130,11 +130,11 @@ def chart_download(
 
 def page_pdf_bytes(ctx: PageContext) -> bytes:
     """This run's page as a PDF report (KPIs, charts rendered with vl-convert, first rows of tables)."""
-    from ui.kpis import format_day
+    from ui.kpis import as_of_text as data_as_of_text
     from ui.pdf import page_pdf
 
     as_of = ctx.data_as_of
-    as_of_text = f"{format_day(as_of)} {as_of:%H:%M} UTC" if as_of else "unknown"
+    as_of_text = data_as_of_text(as_of)
     return page_pdf(ctx.report, as_of_text, ctx.username,
                     lambda chart, title: png_bytes(chart, title=title, subtitle=ctx.filters_line))
 

@@ -52,6 +52,11 @@ def delta_color(metric: MetricDef) -> str:
     return {"up": "normal", "down": "inverse"}.get(metric.direction, "off")
 
 
+def as_of_text(as_of: dt.datetime | None) -> str:
+    """'15 Nov 2026 23:51 UTC': the data's "as of" time as the footer and the PDF print it."""
+    return f"{format_day(as_of)} {as_of:%H:%M} UTC" if as_of else "unknown"
+
+
 def format_day(day: dt.date | dt.datetime) -> str:
     """3 Nov 2026."""
     return f"{day.day} {day:%b %Y}"

@@ -14,11 +14,12 @@ from connectors.spec import AggregateSpec, Count, Dim, Eq
 from metrics.base import MetricRequest
 from ui import filters
 from ui.context import PageContext
-from ui.kpis import STATUS_COLORS, format_day
+from metrics.vendors import SITE_SEPARATOR
+from ui.kpis import STATUS_COLORS, as_of_text as data_as_of_text, format_day
 
 T = TypeVar("T")
 
-VENDOR_SITE_SEPARATOR = " / "
+VENDOR_SITE_SEPARATOR = SITE_SEPARATOR  # "Meridian / Bogota", declared with the vendor metrics
 FILTER_LABELS: dict[str, str] = {
     "policy": "Policy",
     "channel": "Channel",
@@ -277,8 +278,7 @@ def without(chosen: dict[str, tuple[str, ...] | None], key: str | None) -> dict[
 def footer_text(context: PageContext, started: float, now: float | None = None) -> str:
     """'Data as of 15 Nov 2026 23:51 UTC · 12 queries, 0.04 s · page 0.21 s'."""
     now = time.perf_counter() if now is None else now
-    as_of = context.data_as_of
-    as_of_text = f"{format_day(as_of)} {as_of:%H:%M} UTC" if as_of else "unknown"
+    as_of_text = data_as_of_text(context.data_as_of)
     queries = context.data.queries
     return (
         f"Data as of {as_of_text} · {queries} {'query' if queries == 1 else 'queries'}, "

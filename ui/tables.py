@@ -309,6 +309,11 @@ def status_styler(frame: pl.DataFrame, metric_ids: Sequence[str], statuses: pl.D
     )
 
 
+def fitted_height(rows: int, most: int) -> int:
+    """The pixel height that shows `rows` rows and the header without a scrollbar, up to `most`."""
+    return min(38 + 35 * rows, most)
+
+
 def show_status_table(
     ctx: PageContext,
     frame: pl.DataFrame,
@@ -338,7 +343,7 @@ def show_status_table(
         hide_index=True,
         column_config=config,
         key=f"table-{page}-{what}",
-        height=min(38 + 35 * shown.height, 640),
+        height=fitted_height(shown.height, 640),
         placeholder="—",
     )
     export = frame.select(*dict.fromkeys(["country_code", *shown.columns]))

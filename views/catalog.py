@@ -38,7 +38,7 @@ if query:
 if catalog.is_empty():
     layout.empty_state(f"No metric matches '{query}'.")
 else:
-    tables.show_table(ctx, catalog, "catalog", "metrics", height=min(38 + 35 * catalog.height, 760),
+    tables.show_table(ctx, catalog, "catalog", "metrics", height=tables.fitted_height(catalog.height, 760),
                       labels={"label": "Metric", "id": "ID", "default_target": "Default target",
                               "effective_target": "Effective target"},
                       widths={"program": 110, "label": 190, "id": 200, "definition": 520, "unit": 90,
