@@ -14,7 +14,7 @@ import pytest
 from metrics.base import KpiValue, MetricRequest, Period
 from metrics.registry import MetricDef
 from metrics.targets import Settings
-from ui import charts, exports, filters, kpis, layout, tables, view_charts
+from ui import charts, exports, filters, kpis, layout, status_tables, tables, view_charts
 from ui.context import PageContext
 from connectors.scope import Scope
 
@@ -146,7 +146,7 @@ def test_market_cells_are_judged_against_the_market_target() -> None:
     metric_id = "appeals.overturn_rate"  # registered default target 15%
     settings = Settings.from_sections({"targets": {"by_country": {"DE": {metric_id: 0.30}}}})
     frame = pl.DataFrame({"country_code": ["DE", "FR", "SG"], metric_id: [0.25, 0.25, None]})
-    statuses = tables.status_frame(frame, [metric_id], settings)
+    statuses = status_tables.status_frame(frame, [metric_id], settings)
     assert statuses[metric_id].to_list() == ["on_target", "off_target", "no_data"]
 
 
@@ -156,9 +156,9 @@ def test_market_aht_cells_are_judged_against_the_contracts_that_served_the_marke
     # DE's sites are contracted to 215 s: 230 s is off target; FR's to 240 s: on target; SG has no
     # vendor site in the period, so the default (420 s) applies
     contracts = pl.DataFrame({"country_code": ["DE", "FR"], aht: [215.0, 240.0]})
-    statuses = tables.status_frame(frame, [aht], Settings(), row_targets=contracts)
+    statuses = status_tables.status_frame(frame, [aht], Settings(), row_targets=contracts)
     assert statuses[aht].to_list() == ["off_target", "on_target", "on_target"]
-    assert tables.status_frame(frame, [aht], Settings())[aht].to_list() == ["on_target"] * 3
+    assert status_tables.status_frame(frame, [aht], Settings())[aht].to_list() == ["on_target"] * 3
 
 
 def test_the_pdf_gets_each_market_cell_status() -> None:

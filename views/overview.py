@@ -11,7 +11,7 @@ from metrics.base import KpiValue
 from metrics.registry import get
 from metrics.report import combined_breakdown
 from metrics.vendor_scorecard import market_contract_targets
-from ui import kpis, layout, tables
+from ui import kpis, layout, status_tables
 from ui.context import page_context
 
 ctx = page_context()
@@ -70,7 +70,7 @@ else:
             .with_columns(market=pl.format("{} ({})", "country_name", "country_code"))
             .sort("region", "country_name")
         )
-        tables.show_status_table(
+        status_tables.show_status_table(
             ctx, by_market, MARKET_METRICS, "overview", "markets", leading=("market", "region"),
             labels={m: get(m).header for m in MARKET_METRICS}, row_targets=pending["contracts"].result(),
             caption="Cells: green on target, red off target, no colour without a target or data. Vendor TAT "
