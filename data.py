@@ -343,3 +343,27 @@ def tables_present(url: str, config_path: str | None, tables: tuple[str, ...]) -
     """Whether every one of these (optional) contract tables exists in the source, e.g. the dsa_* tables."""
     source = get_source(url, config_path)
     return all(source.has_table(source.builder.table(name)) for name in tables)
+
+
+def views_store() -> "ViewsStore":
+    """Saved views and team annotations, on the shared state-database engine (uncached reads: a
+    view saved or an annotation added shows on the next rerun)."""
+    from state.views_store import ViewsStore
+
+    return ViewsStore(get_state_store(state_url()))
+
+
+def team_annotations(scope: Scope, start: dt.date, end: dt.date, countries: tuple[str, ...] | None) -> pl.DataFrame:
+    """Team annotations in the scope and the requested markets: day, country_code, domain, text."""
+    return views_store().annotations(scope, start, end, countries).select("day", "country_code", "domain", "text")
+
+
+def dashboard_users() -> dict[str, Any]:
+    """The users of the credentials file in use (username -> auth.users.User), read fresh."""
+    from auth.users import credentials_path, load_users, user_record
+
+    path = credentials_path(is_demo_url(resolve_url(None)))
+    if path is None or not path.is_file():
+        return {}
+    credentials = load_users(path)
+    return {name: user_record(credentials, name) for name in credentials.get("usernames") or {}}
