@@ -141,7 +141,7 @@ def add_user(
         raise ValueError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
     markets = [code.strip().upper() for code in countries if code.strip()]
     if role in ROLES_WITH_LISTED_MARKETS and not markets:
-        raise ValueError(f"a {role} needs at least one market (--countries)")
+        raise ValueError(f"{'an' if role == EDITOR_ROLE else 'a'} {role} needs at least one market (--countries)")
     if known_markets is not None and (unknown := unknown_markets(markets, known_markets)):
         raise ValueError(
             f"unknown market code(s) {', '.join(repr(code) for code in unknown)}: "

@@ -106,3 +106,18 @@ def test_bad_annotations_are_refused_and_nothing_is_written(views: ViewsStore, s
     with pytest.raises(Refused, match=message):
         views.add_annotation("sari", scope, DAY, markets, None, text)
     assert views.annotations(Scope.everything(), DAY, DAY).is_empty()
+
+
+def test_the_editor_role_sees_its_listed_markets_and_admins_count_as_editors(tmp_path: Path) -> None:
+    from auth.users import User, add_user, load_users, user_record
+
+    assert User("lara", "Lara", "editor", ("BR", "MX")).scope == Scope.of(["BR", "MX"])
+    assert User("lara", "Lara", "editor", ()).scope.is_empty  # deny by default
+    assert User("ada", "Ada", "admin", ()).is_editor and User("lara", "Lara", "editor", ("BR",)).is_editor
+    assert not User("sari", "Sari", "regional_viewer", ("TH",)).is_editor
+    assert not User("glen", "Glen", "global_viewer", ()).is_editor
+    path = tmp_path / "users.yaml"
+    with pytest.raises(ValueError, match="an editor needs at least one market"):
+        add_user(path, "lara", "Lara", "", "pw-123456", "editor", [])
+    add_user(path, "lara", "Lara", "", "pw-123456", "editor", ["br", "mx"])
+    assert user_record(load_users(path), "lara").scope == Scope.of(["BR", "MX"])

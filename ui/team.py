@@ -15,6 +15,7 @@ from auth.users import EDITOR_ROLES
 from state.store import StateUnavailable
 from state.views_store import Refused
 from ui.context import PageContext
+from ui.filters import URL_LABELS
 
 NOT_SAVABLE = frozenset({"audit", "saved-views"})  # pages whose content the filters do not shape
 # the annotation domains an editor can pick on each trend page (charts.PAGE_EVENT_DOMAINS draws them)
@@ -34,6 +35,13 @@ def current_query() -> str:
 
 def query_params_of(query: str) -> dict[str, list[str]]:
     return parse_qs(query, keep_blank_values=False)
+
+
+def readable_filters(query: str) -> str:
+    """'Date range: Last 28 days · Market: DE · Policy: counterfeit' for a view's query string."""
+    parts = [f"{URL_LABELS.get(key, key).capitalize()}: {', '.join(values)}"
+             for key, values in query_params_of(query).items()]
+    return " · ".join(parts) or "the page's defaults"
 
 
 def view_markets(ctx: PageContext) -> tuple[str, ...] | None:

@@ -63,7 +63,7 @@ for view in views:
         name_column.markdown(f"**{view.name}** · {target.title if target else view.page}"
                              + ("" if mine else f" · shared by {view.owner}"))
         name_column.caption(" · ".join([
-            f"Filters: {view.query.replace('&', ', ') or 'none (the page defaults)'}",
+            f"Filters: {team.readable_filters(view.query)}",
             f"Markets: {', '.join(view.markets) if view.markets else 'every market'}",
             *([f"Shared with: {', '.join(view.shared_with)}"] if mine and view.shared_with else []),
         ]))
