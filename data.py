@@ -311,10 +311,29 @@ def cached_review(access: CachedAccess, request: Any, settings: Any) -> Any:
     the demo database for 28-90 days) from running again.
     """
     try:
-        return _review(access.url, access.config_path, access.scope.cache_key(), repr(request), repr(settings),
-                       access, request, settings)
+        review = _review(access.url, access.config_path, access.scope.cache_key(), repr(request), repr(settings),
+                         access, request, settings)
     except _StaleReview as stale:
-        return stale.review
+        review = stale.review
+    return with_team_annotations(review, access.scope)
+
+
+def with_team_annotations(review: Any, scope: Scope) -> Any:
+    """The review with the team's annotations (read live, not cached) beside the source's."""
+    from metrics.base import one_row_per_event
+    from state.store import StateUnavailable
+
+    window = review.request.window
+    try:
+        team = team_annotations(scope, window.start, window.end, review.request.countries)
+    except StateUnavailable:
+        return review
+    if team.is_empty():
+        return review
+    columns = ["day", "country_code", "domain", "text"]
+    source = review.annotations.select(pl.col("day").cast(pl.Date), *[pl.col(c).cast(pl.String) for c in columns[1:]])
+    combined = pl.concat([source, team.sort("day", "text", "country_code").pipe(one_row_per_event)]).sort("day")
+    return replace(review, annotations=combined)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=200)

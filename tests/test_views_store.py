@@ -121,3 +121,30 @@ def test_the_editor_role_sees_its_listed_markets_and_admins_count_as_editors(tmp
         add_user(path, "lara", "Lara", "", "pw-123456", "editor", [])
     add_user(path, "lara", "Lara", "", "pw-123456", "editor", ["br", "mx"])
     assert user_record(load_users(path), "lara").scope == Scope.of(["BR", "MX"])
+
+
+def test_the_weekly_review_lists_team_annotations_of_the_readers_markets() -> None:
+    import polars as pl
+
+    import data
+    from metrics.base import MetricRequest, Period
+    from metrics.review import Review
+
+    store = open_store()
+    try:
+        marker = f"Team review note {dt.datetime.now():%H%M%S%f}"
+        ViewsStore(store).add_annotation("ada", Scope.everything(), dt.date(2026, 11, 10), ["TH", "DE"], "appeals",
+                                         marker)
+        ViewsStore(store).add_annotation("ada", Scope.everything(), dt.date(2026, 9, 1), ["TH"], "appeals",
+                                         marker + " (outside the window)")
+    finally:
+        store.engine.dispose()
+    source = pl.DataFrame({"day": [dt.date(2026, 11, 9)], "country_code": [None], "domain": ["appeals"],
+                           "text": ["Source event"]}, schema_overrides={"country_code": pl.String})
+    # the window is the comparison week 2-8 Nov and the period 9-15 Nov
+    review = Review(MetricRequest(Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15))), (), (), {}, source)
+    shown = data.with_team_annotations(review, Scope.of(["TH"])).annotations
+    assert shown.select("day", "country_code", "text").rows() == [
+        (dt.date(2026, 11, 9), None, "Source event"), (dt.date(2026, 11, 10), "TH", marker)]  # DE's copy not seen
+    europe = data.with_team_annotations(review, Scope.of(["FR"])).annotations
+    assert europe["text"].to_list() == ["Source event"]
