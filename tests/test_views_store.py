@@ -16,9 +16,11 @@ SEA = Scope.of(["ID", "MY", "TH"])
 EUROPE = Scope.of(["DE", "FR"])
 
 
-@pytest.fixture()
-def views(tmp_path: Path) -> ViewsStore:
-    store = open_store(sqlite_state_url(tmp_path / "state.sqlite"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def views(tmp_path: Path, request: pytest.FixtureRequest) -> ViewsStore:
+    url = (sqlite_state_url(tmp_path / "state.sqlite") if request.param == "sqlite"
+           else request.getfixturevalue("postgres_database"))
+    store = open_store(url)
     yield ViewsStore(store)
     store.engine.dispose()
 
