@@ -177,3 +177,28 @@ class ViewsStore:
         schema = {"day": pl.Date, "country_code": pl.String, "domain": pl.String, "text": pl.String,
                   "author": pl.String}
         return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+    def annotations_by(self, author: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        """The author's own events dated start..end, one row each: event_id, day, markets, domain, text."""
+        rows = self.store._read(sa.select(team_annotations.c.event_id, team_annotations.c.day,
+                                          team_annotations.c.country_code, team_annotations.c.domain,
+                                          team_annotations.c.text)
+                                .where(team_annotations.c.author == author, team_annotations.c.day >= start,
+                                       team_annotations.c.day <= end)
+                                .order_by(team_annotations.c.day, team_annotations.c.id))
+        frame = pl.DataFrame([tuple(row) for row in rows], orient="row", schema={
+            "event_id": pl.String, "day": pl.Date, "country_code": pl.String, "domain": pl.String, "text": pl.String})
+        codes = pl.col("country_code")
+        markets = pl.when(codes.null_count() > 0).then(pl.lit(None, pl.String)).otherwise(codes.sort().str.join(", "))
+        return frame.group_by("event_id", maintain_order=True).agg(
+            pl.col("day").first(), markets.alias("markets"), pl.col("domain").first(), pl.col("text").first())
+
+    def delete_annotation(self, event_id: str, author: str) -> int:
+        """Delete the author's event (every market's copy); returns how many rows went."""
+        owners = {row.author for row in self.store._read(
+            sa.select(team_annotations.c.author).where(team_annotations.c.event_id == event_id))}
+        if owners != {author}:
+            raise Refused("Only the author of an annotation can delete it.")
+        result = self.store._write(team_annotations.delete().where(team_annotations.c.event_id == event_id,
+                                                                   team_annotations.c.author == author))
+        return int(result.rowcount)

@@ -34,6 +34,8 @@ def test_save_a_view_and_reopen_it(app_url: str, browser) -> None:  # type: igno
         field = sidebar.get_by_label("Save this view as")
         field.scroll_into_view_if_needed()
         field.fill(name)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        sidebar.screenshot(path=str(SCREENSHOTS / "save_view_sidebar.png"))
         sidebar.get_by_role("button", name="Save view").click()
         page.get_by_text(f"Saved '{name}'").wait_for(timeout=30_000)
         page.goto(f"{app_url}/saved-views")  # a fresh start of the page, without the view's filters
@@ -78,6 +80,8 @@ def test_an_editor_adds_an_annotation_that_appears_on_the_trend(app_url: str, br
         page.get_by_role("button", name="Add an annotation").click()
         popover = page.locator("[data-testid='stPopoverBody']")
         popover.get_by_label("What happened").fill(text)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "annotation_form.png"))
         popover.get_by_role("button", name="Add annotation").click()
         page.get_by_text("Annotation added for").wait_for(timeout=30_000)
         wait_for_app(page, footer=True)

@@ -163,3 +163,22 @@ def team_query(query: str) -> dict[str, list[str]]:
     from ui.team import query_params_of
 
     return query_params_of(query)
+
+
+def test_an_editor_deletes_their_own_annotation(views: ViewsStore) -> None:
+    text = f"To delete {secrets.token_hex(3)}"
+    at = open_app("latam", "views/appeals.py", countries="MX")
+    at.text_area(key="annotate-text-appeals").input(text)
+    at = submit(at, "Add annotation")
+    (event_id,) = [e for e, t in views.annotations_by("latam", dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+                   .select("event_id", "text").rows() if t == text]
+    at.run()  # the next rerun lists it under "Your annotations in this window"
+    assert any(text in row["text"] for row in trend_events(at))
+    at.button(key=f"delete-annotation-appeals-{event_id}").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not any(text in row["text"] for row in trend_events(at))
+    assert text not in views.annotations(Scope.everything(), dt.date(2000, 1, 1), dt.date(2100, 1, 1))["text"].to_list()
+    audit = views.store.audit_events(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1), ("latam",), ("annotation_deleted",))
+    assert text in audit["detail"].to_list()[0]
+    # another user (even an admin) gets no delete button for it
+    assert not [b for b in open_app("admin", "views/appeals.py").button if b.key == f"delete-annotation-appeals-{event_id}"]

@@ -150,3 +150,15 @@ def test_the_weekly_review_lists_team_annotations_of_the_readers_markets() -> No
         (dt.date(2026, 11, 9), None, "Source event"), (dt.date(2026, 11, 10), "TH", marker)]  # DE's copy not seen
     europe = data.with_team_annotations(review, Scope.of(["FR"])).annotations
     assert europe["text"].to_list() == ["Source event"]
+
+
+def test_only_the_author_deletes_an_annotation_with_all_its_markets(views: ViewsStore) -> None:
+    event = views.add_annotation("eva", EUROPE, DAY, ["DE", "FR"], "appeals", "Strike")
+    views.add_annotation("ada", Scope.everything(), DAY, ["DE"], None, "Other")
+    mine = views.annotations_by("eva", DAY, DAY)
+    assert mine.select("event_id", "markets", "text").rows() == [(event, "DE, FR", "Strike")]
+    with pytest.raises(Refused, match="Only the author"):
+        views.delete_annotation(event, "ada")
+    assert views.annotations(Scope.everything(), DAY, DAY).height == 3
+    assert views.delete_annotation(event, "eva") == 2
+    assert views.annotations(Scope.everything(), DAY, DAY)["text"].to_list() == ["Other"]

@@ -26,6 +26,8 @@ ANNOTATION_DOMAINS: dict[str, tuple[str, ...]] = {
     "escalations": ("escalations",),
 }
 EVERY_DOMAIN = "Every page"
+DOMAIN_LABELS = {"appeals": "Appeals", "vendor_sla": "Vendor SLA", "moderation_mix": "Moderation mix",
+                 "creator_risk": "Creator risk", "escalations": "Escalations", EVERY_DOMAIN: EVERY_DOMAIN}
 
 
 def current_query() -> str:
@@ -88,9 +90,11 @@ def annotation_form(ctx: PageContext, page: str) -> None:
                                      key=f"annotate-markets-{page}",
                                      placeholder=f"None picked = {every}" if every else "Pick your markets")
             domain = st.selectbox("Shown on", [*ANNOTATION_DOMAINS[page], EVERY_DOMAIN], key=f"annotate-domain-{page}",
+                                  format_func=lambda d: DOMAIN_LABELS.get(d, d),
                                   help="The program whose trends draw it; 'Every page' draws it on all trends.")
             text = st.text_area("What happened", key=f"annotate-text-{page}", max_chars=500)
             added = st.form_submit_button("Add annotation", icon=":material/check:")
+        own_annotations(ctx, page)
     if not added:
         return
     chosen = None if (not markets and scope.countries is None) else list(markets)
@@ -105,3 +109,30 @@ def annotation_form(ctx: PageContext, page: str) -> None:
                     text=text.strip())
     st.success(f"Annotation added for {day:%-d %b %Y} ({', '.join(chosen) if chosen else 'every market'}).",
                icon=":material/check:")
+
+
+def own_annotations(ctx: PageContext, page: str) -> None:
+    """The editor's own annotations in the chart's window, each with a delete button."""
+    window = ctx.request.window
+    try:
+        mine = data.views_store().annotations_by(ctx.username, window.start, window.end)
+    except StateUnavailable as error:
+        st.caption(str(error))
+        return
+    if mine.is_empty():
+        return
+    st.markdown("**Your annotations in this window**")
+    for event_id, day, markets, domain, text in mine.iter_rows():
+        words, remove = st.columns([5, 1], vertical_alignment="center")
+        words.caption(f"{day:%-d %b %Y} · {markets or 'every market'} · {DOMAIN_LABELS.get(domain or EVERY_DOMAIN)}: "
+                      f"{text}")
+        if remove.button("Delete", key=f"delete-annotation-{page}-{event_id}", icon=":material/delete:", type="tertiary",
+                         help="Delete this annotation"):
+            try:
+                data.views_store().delete_annotation(event_id, ctx.username)
+            except (Refused, StateUnavailable) as error:
+                st.error(f"The annotation was not deleted: {error}", icon=":material/error:")
+                return
+            if ctx.auditor is not None:
+                ctx.auditor("annotation_deleted", page, day=day.isoformat(), markets=markets or "all", text=text)
+            st.rerun()
