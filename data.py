@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator, Mapping, MutableMapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, MutableMapping, TypeVar
 
 import polars as pl
 import streamlit as st
@@ -26,6 +26,9 @@ from connectors.scope import Scope
 from connectors.source import Source, open_source
 from state.store import StateStore, open_store, state_url
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
+
+if TYPE_CHECKING:
+    from state.views_store import ViewsStore
 
 QUERY_TTL_SECONDS = int(os.environ.get("GOVERNANCE_CACHE_TTL_SECONDS", "600"))
 SESSION_MEMORY_ENTRIES = int(os.environ.get("GOVERNANCE_SESSION_MEMORY_ENTRIES", "300"))

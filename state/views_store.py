@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import polars as pl
 import sqlalchemy as sa
@@ -68,7 +68,7 @@ class ViewsStore:
             raise Refused("A view needs the page it shows.")
         listed = None if markets is None else json.dumps(sorted(set(markets)))
         existing = self._view_by_name(owner, clean)
-        values = dict(page=page, query=query.lstrip("?"), markets=listed, created_at=now or utc_now())
+        values = {"page": page, "query": query.lstrip("?"), "markets": listed, "created_at": now or utc_now()}
         if existing is None:
             self.store._write(saved_views.insert().values(owner=owner, name=clean, **values))
         else:
@@ -157,8 +157,8 @@ class ViewsStore:
             raise Refused(f"Markets outside your scope: {', '.join(outside)}.")
         event_id = secrets.token_hex(8)
         moment = now or utc_now()
-        rows = [dict(event_id=event_id, day=day, country_code=code, domain=domain or None, text=clean,
-                     author=author, created_at=moment) for code in (sorted(set(markets)) if markets else [None])]
+        rows = [{"event_id": event_id, "day": day, "country_code": code, "domain": domain or None, "text": clean,
+                 "author": author, "created_at": moment} for code in (sorted(set(markets)) if markets else [None])]
         self.store._write(team_annotations.insert().values(rows))
         return event_id
 

@@ -4,11 +4,10 @@ from the appeals trend and it then appears on the trend (its tooltip), for the e
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from browser_support import chromium_available, log_in, running_app, wait_for_app
 from conftest import require_or_skip
 

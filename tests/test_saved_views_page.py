@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from app_login import log_in
 from streamlit.testing.v1 import AppTest
 
-from app_login import log_in
 from connectors.scope import Scope
 from state.store import open_store
 from state.views_store import ViewsStore
