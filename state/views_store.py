@@ -70,7 +70,10 @@ class ViewsStore:
         existing = self._view_by_name(owner, clean)
         values = {"page": page, "query": query.lstrip("?"), "markets": listed, "created_at": now or utc_now()}
         if existing is None:
-            self.store._write(saved_views.insert().values(owner=owner, name=clean, **values))
+            try:
+                self.store._write(saved_views.insert().values(owner=owner, name=clean, **values))
+            except sa.exc.IntegrityError as error:  # the same name saved at the same moment in another tab
+                raise Refused(f"A view named '{clean}' was just saved; save again to replace it.") from error
         else:
             self.store._write(saved_views.update().where(saved_views.c.id == existing.id).values(**values))
         view = self._view_by_name(owner, clean)
