@@ -24,7 +24,7 @@ from connectors.scope import Scope
 from metrics.base import MetricRequest, country_regions
 from metrics.targets import Settings
 from state.store import state_url
-from ui import exports, filters, layout
+from ui import exports, filters, layout, team
 from ui.context import PageContext, set_page_context
 
 PAGES = [
@@ -39,6 +39,8 @@ PAGES = [
     st.Page("views/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
     st.Page("views/sources.py", title="Data source", icon=":material/database:", url_path="source"),
 ]
+SAVED_VIEWS_PAGE = st.Page("views/saved_views.py", title="Saved views", icon=":material/bookmarks:",
+                           url_path="saved-views")
 AUDIT_PAGE = st.Page("views/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")
 LAST_VIEW_KEY = "_audited_view"  # session_state: the last page view this session recorded
 
@@ -46,7 +48,7 @@ LAST_VIEW_KEY = "_audited_view"  # session_state: the last page view this sessio
 def main() -> None:
     started = time.perf_counter()
     st.set_page_config(page_title="Governance dashboard", page_icon=":material/shield:", layout="wide")
-    user = login_gate([page.url_path for page in (*PAGES, AUDIT_PAGE)])
+    user = login_gate([page.url_path for page in (*PAGES, SAVED_VIEWS_PAGE, AUDIT_PAGE)])
     auditor = Auditor(data.get_state_store(state_url()), user.username, client_address())
     config_path = os.environ.get(CONFIG_ENV_VAR)
     url = resolve_url(None)
@@ -58,18 +60,21 @@ def main() -> None:
     refuse_unknown_markets(user, data.CachedAccess(url, config_path, Scope.everything(), memory=data.session_memory()))
     access = data.CachedAccess(url, config_path, user.scope, memory=data.session_memory())
     # the audit log is an admin's: other roles get no link, and /audit is "page not found" for them
-    navigation = st.navigation([*PAGES, AUDIT_PAGE] if user.role == "admin" else PAGES, position="sidebar")
+    pages = [*PAGES, SAVED_VIEWS_PAGE, *([AUDIT_PAGE] if user.role == "admin" else [])]
+    navigation = st.navigation(pages, position="sidebar")
     try:
         context = build_context(access, source.config.sections, user, auditor)
     except GovernanceDataError as error:
         st.error(f"The data source is not available. {error}")
         st.stop()
+    context.pages = {page.url_path: page for page in pages}
     set_page_context(context)
     layout.apply_presentation(context)
     stale_banner = st.empty()
     url_notice = st.empty()
     record_page_view(auditor, navigation.url_path or "overview", context.filters_line)
     navigation.run()
+    team.save_view_control(context, navigation.url_path or "overview")
     notice = filters.ignored_notice(f"{navigation.url_path}|{context.filters_line}")
     if notice:
         url_notice.warning(notice, icon=":material/link_off:")

@@ -389,7 +389,7 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     source_args(user)  # market codes are checked against this source's countries table
     user.add_argument("--credentials", required=True, help="path of the credentials YAML file")
-    user.add_argument("--role", required=True, choices=("admin", "global_viewer", "regional_viewer"))
+    user.add_argument("--role", required=True, choices=("admin", "global_viewer", "regional_viewer", "editor"))
     user.add_argument("--countries", help="markets of a regional_viewer, e.g. DE,FR")
     user.add_argument("--name")
     user.add_argument("--email")

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator, Mapping, MutableMapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, MutableMapping, TypeVar
 
 import polars as pl
 import streamlit as st
@@ -26,6 +26,9 @@ from connectors.scope import Scope
 from connectors.source import Source, open_source
 from state.store import StateStore, open_store, state_url
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
+
+if TYPE_CHECKING:
+    from state.views_store import ViewsStore
 
 QUERY_TTL_SECONDS = int(os.environ.get("GOVERNANCE_CACHE_TTL_SECONDS", "600"))
 SESSION_MEMORY_ENTRIES = int(os.environ.get("GOVERNANCE_SESSION_MEMORY_ENTRIES", "300"))
@@ -309,10 +312,29 @@ def cached_review(access: CachedAccess, request: Any, settings: Any) -> Any:
     the demo database for 28-90 days) from running again.
     """
     try:
-        return _review(access.url, access.config_path, access.scope.cache_key(), repr(request), repr(settings),
-                       access, request, settings)
+        review = _review(access.url, access.config_path, access.scope.cache_key(), repr(request), repr(settings),
+                         access, request, settings)
     except _StaleReview as stale:
-        return stale.review
+        review = stale.review
+    return with_team_annotations(review, access.scope)
+
+
+def with_team_annotations(review: Any, scope: Scope) -> Any:
+    """The review with the team's annotations (read live, not cached) beside the source's."""
+    from metrics.base import one_row_per_event
+    from state.store import StateUnavailable
+
+    window = review.request.window
+    try:
+        team = team_annotations(scope, window.start, window.end, review.request.countries)
+    except StateUnavailable:
+        return review
+    if team.is_empty():
+        return review
+    columns = ["day", "country_code", "domain", "text"]
+    source = review.annotations.select(pl.col("day").cast(pl.Date), *[pl.col(c).cast(pl.String) for c in columns[1:]])
+    combined = pl.concat([source, team.sort("day", "text", "country_code").pipe(one_row_per_event)]).sort("day")
+    return replace(review, annotations=combined)
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=200)
@@ -341,3 +363,27 @@ def tables_present(url: str, config_path: str | None, tables: tuple[str, ...]) -
     """Whether every one of these (optional) contract tables exists in the source, e.g. the dsa_* tables."""
     source = get_source(url, config_path)
     return all(source.has_table(source.builder.table(name)) for name in tables)
+
+
+def views_store() -> "ViewsStore":
+    """Saved views and team annotations, on the shared state-database engine (uncached reads: a
+    view saved or an annotation added shows on the next rerun)."""
+    from state.views_store import ViewsStore
+
+    return ViewsStore(get_state_store(state_url()))
+
+
+def team_annotations(scope: Scope, start: dt.date, end: dt.date, countries: tuple[str, ...] | None) -> pl.DataFrame:
+    """Team annotations in the scope and the requested markets: day, country_code, domain, text."""
+    return views_store().annotations(scope, start, end, countries).select("day", "country_code", "domain", "text")
+
+
+def dashboard_users() -> dict[str, Any]:
+    """The users of the credentials file in use (username -> auth.users.User), read fresh."""
+    from auth.users import credentials_path, load_users, user_record
+
+    path = credentials_path(is_demo_url(resolve_url(None)))
+    if path is None or not path.is_file():
+        return {}
+    credentials = load_users(path)
+    return {name: user_record(credentials, name) for name in credentials.get("usernames") or {}}

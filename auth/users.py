@@ -8,10 +8,12 @@ The file uses streamlit-authenticator's layout plus two fields per user, `role` 
           name: Sari (Southeast Asia)
           email: sea@example.com
           password: $2b$12$...          # bcrypt hash only, never plain text
-          role: regional_viewer           # admin | global_viewer | regional_viewer
+          role: regional_viewer           # admin | global_viewer | regional_viewer | editor
           countries: [ID, MY, TH, VN, PH, SG]
 
-Deny by default: an unknown role, or a regional viewer with no markets, sees nothing.
+Deny by default: an unknown role, or a regional viewer or editor with no markets, sees nothing.
+An editor sees the markets of `countries` like a regional viewer and may also add team annotations
+for them; admins are editors of every market.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ from connectors.scope import Scope
 
 ROLES_WITH_ALL_MARKETS = frozenset({"admin", "global_viewer"})
 REGIONAL_ROLE = "regional_viewer"
-ROLES = (*sorted(ROLES_WITH_ALL_MARKETS), REGIONAL_ROLE)
+EDITOR_ROLE = "editor"
+ROLES_WITH_LISTED_MARKETS = frozenset({REGIONAL_ROLE, EDITOR_ROLE})
+EDITOR_ROLES = frozenset({"admin", EDITOR_ROLE})  # who may add team annotations
+ROLES = (*sorted(ROLES_WITH_ALL_MARKETS), REGIONAL_ROLE, EDITOR_ROLE)
 DEMO_CREDENTIALS_PATH = REPO_ROOT / "auth" / "demo_users.yaml"
 CREDENTIALS_ENV_VAR = "GOVERNANCE_CREDENTIALS"
 
@@ -46,9 +51,13 @@ class User:
     def scope(self) -> Scope:
         if self.role in ROLES_WITH_ALL_MARKETS:
             return Scope.everything()
-        if self.role == REGIONAL_ROLE and self.countries:
+        if self.role in ROLES_WITH_LISTED_MARKETS and self.countries:
             return Scope.of(self.countries)
         return Scope.nothing()
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in EDITOR_ROLES
 
 
 def read_secrets(path: Path = DEFAULT_SECRETS_PATH) -> dict[str, Any]:
@@ -131,8 +140,8 @@ def add_user(
     if role not in ROLES:
         raise ValueError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
     markets = [code.strip().upper() for code in countries if code.strip()]
-    if role == REGIONAL_ROLE and not markets:
-        raise ValueError("a regional_viewer needs at least one market (--countries)")
+    if role in ROLES_WITH_LISTED_MARKETS and not markets:
+        raise ValueError(f"{'an' if role == EDITOR_ROLE else 'a'} {role} needs at least one market (--countries)")
     if known_markets is not None and (unknown := unknown_markets(markets, known_markets)):
         raise ValueError(
             f"unknown market code(s) {', '.join(repr(code) for code in unknown)}: "

@@ -23,6 +23,7 @@ STATE_URL_ENV_VAR = "GOVERNANCE_STATE_URL"
 DEFAULT_STATE_PATH = REPO_ROOT / ".state" / "governance_state.sqlite"
 AUDIT_ACTIONS = (
     "login", "login_failed", "lockout", "logout", "revocation", "page_view", "export",
+    "view_saved", "view_shared", "view_deleted", "annotation_added", "annotation_deleted",
 )
 
 

@@ -31,6 +31,7 @@ PASSWORDS = {
     "viewer": "demo-viewer-2026",
     "sea": "demo-sea-2026",
     "europe": "demo-europe-2026",
+    "latam": "demo-latam-2026",
 }
 
 

@@ -32,6 +32,7 @@ PAGES = {
     "escalations": "Escalations",
     "catalog": "Metric catalog",
     "source": "Data source",
+    "saved-views": "Saved views",
 }
 # the small demo data ends on Sunday 15 Nov 2026, so "last complete week" is 9-15 Nov
 WEEK = ("2026-11-09", "2026-11-15")

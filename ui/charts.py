@@ -15,11 +15,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+import data as app_data
+from connectors.scope import Scope
 from connectors.spec import AggregateSpec, Count, Dim
 from metrics.base import DataAccess, Grain, MetricRequest, one_row_per_event, target_status
 from metrics.registry import MetricDef
 from metrics.vendors import SITE_SEPARATOR
 from metrics.targets import Settings
+from state.store import StateUnavailable
 from ui import exports
 from ui.context import PageContext
 from ui.kpis import STATUS_COLORS, STATUS_LABELS, format_day
@@ -52,8 +55,11 @@ PAGE_EVENT_DOMAINS: dict[str, tuple[str, ...]] = {
 
 def annotations(data: DataAccess, request: MetricRequest, domains: Sequence[str]) -> pl.DataFrame:
     """Events in the request window for these domains and the chosen markets: day, text, country_code."""
-    frame = data.aggregate(replace(ANNOTATIONS_SPEC, countries=request.countries))
     window = request.window
+    columns = ("day", "country_code", "domain", "text")
+    source = data.aggregate(replace(ANNOTATIONS_SPEC, countries=request.countries))
+    frame = pl.concat([source.select(pl.col("day").cast(pl.Date), *columns[1:]).cast({c: pl.String for c in columns[1:]}),
+                       _team_annotations(data, window.start, window.end, request.countries)])
     return (
         frame.filter(
             pl.col("day").is_between(window.start, window.end),
@@ -63,6 +69,21 @@ def annotations(data: DataAccess, request: MetricRequest, domains: Sequence[str]
         .pipe(one_row_per_event)
         .sort("day")
     )
+
+
+def _team_annotations(data: DataAccess, start: dt.date, end: dt.date,
+                      countries: tuple[str, ...] | None) -> pl.DataFrame:
+    """The team's annotations (state database) in the access's scope; none outside the app frame
+    (an access without a user scope) or while the state database is unavailable (said once)."""
+    empty = pl.DataFrame(schema={"day": pl.Date, "country_code": pl.String, "domain": pl.String, "text": pl.String})
+    scope = getattr(data, "scope", None)
+    if not isinstance(scope, Scope):
+        return empty
+    try:
+        return app_data.team_annotations(scope, start, end, countries)
+    except StateUnavailable as error:
+        st.caption(f"Team annotations are not shown: {error}")
+        return empty
 
 
 def grain_for(request: MetricRequest) -> Grain:

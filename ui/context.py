@@ -69,6 +69,7 @@ class PageContext:
     report: PageReport = field(default_factory=PageReport)
     auditor: Auditor | None = None  # None outside the app frame (unit tests of single widgets)
     role: str = ""
+    pages: dict[str, Any] = field(default_factory=dict)  # url_path -> st.Page this user may open
 
     def audited_export(self, page: str, file_kind: str, what: str, rows: int | None,
                        build: Callable[[], T]) -> Callable[[], T]:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import appeals, appeals_views
-from ui import charts, exports, kpis, layout, sections, tables, view_charts
+from ui import charts, exports, kpis, layout, sections, tables, team, view_charts
 from ui.context import page_context
 
 PAGE = "appeals"
@@ -28,6 +28,7 @@ elif values is not None:
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
         metric = sections.metric_picker(appeals.METRICS, appeals.KPI_IDS[0], key=f"{PAGE}-metric")
+        team.annotation_form(ctx, PAGE)  # before the events load, so a new one is drawn
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
             sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)

@@ -12,7 +12,9 @@ from ui.context import page_context
 
 PAGE = "audit"
 ACTION_LABELS = {"login": "Login", "login_failed": "Failed login", "lockout": "Lockout", "logout": "Logout",
-                 "revocation": "Revocation", "page_view": "Page view", "export": "Export"}
+                 "revocation": "Revocation", "page_view": "Page view", "export": "Export",
+                 "view_saved": "View saved", "view_shared": "View shared", "view_deleted": "View deleted",
+                 "annotation_added": "Annotation added", "annotation_deleted": "Annotation deleted"}
 
 ctx = page_context()
 if ctx.role != "admin":  # the frame gives no one else the page; this holds if that ever changes

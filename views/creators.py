@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import creators
-from ui import charts, creator_sections, exports, kpis, layout, sections, tables, view_charts
+from ui import charts, creator_sections, exports, kpis, layout, sections, tables, team, view_charts
 from ui.context import page_context
 
 PAGE = "creators"
@@ -26,6 +26,7 @@ elif values is not None:
     left, right = st.columns([3, 2], gap="large")
     with left, layout.section("The trend"):
         metric = sections.metric_picker(creators.METRICS, creators.KPI_IDS[0], key=f"{PAGE}-metric")
+        team.annotation_form(ctx, PAGE)  # before the events load, so a new one is drawn
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
             sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)

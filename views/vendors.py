@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import mix, vendor_scorecard, vendors
-from ui import charts, exports, kpis, layout, sections, tables, view_charts
+from ui import charts, exports, kpis, layout, sections, tables, team, view_charts
 from ui.context import page_context
 
 PAGE = "vendors"
@@ -50,6 +50,7 @@ else:
             (vendors, vendor_request, vendor_trend, VENDOR_FILTERS) if is_vendor
             else (mix, mix_request, mix_trend, MIX_FILTERS)
         )
+        team.annotation_form(ctx, PAGE)  # before the events load, so a new one is drawn
         events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
         if trend is not None:
             card_target = next((k.target for k in [*(vendor_kpis or []), *(mix_kpis or [])]
