@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from connectors.config import is_demo_url
+from connectors.config import is_demo_url, resolve_url
 from connectors.errors import QueryTimeout, SourceUnavailable
 from connectors.scope import Scope
 from connectors.source import Source, open_source
