@@ -124,3 +124,18 @@ def browser():  # type: ignore[no-untyped-def]
         chromium = launch_browser(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture()
+def demo_app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
+    """The environment an AppTest run of app.py needs: the small demo data, the demo users, a fresh strong
+    cookie key, no login delay and no mapping config."""
+    import secrets
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(repo / "auth" / "demo_users.yaml"))
+    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
+    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)

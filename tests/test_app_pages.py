@@ -7,7 +7,6 @@ the same request, tables with rows, the empty-state message (not an error) when 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from metrics.targets import Settings
 from ui.filters import preset_period
 from app_login import log_in
 
-REPO = Path(__file__).resolve().parent.parent
 DOMAIN_PAGES = {
     "views/appeals.py": [appeals],
     "views/vendors.py": [vendors, mix],
@@ -34,12 +32,8 @@ BEFORE_THE_DATA = {"range": "Custom range", "start": dt.date(2025, 1, 6), "end":
 
 
 @pytest.fixture(autouse=True)
-def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
-    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
-    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
-    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
-    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
-    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+def app_env(demo_app_env: None) -> None:
+    """Every test here runs app.py on the small demo (conftest.demo_app_env)."""
 
 
 @pytest.fixture(scope="module")

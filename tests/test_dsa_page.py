@@ -4,7 +4,6 @@ and the DSA metrics on hand-made statements."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,12 @@ from metrics import dsa
 from metrics.base import Period
 from app_login import log_in
 
-REPO = Path(__file__).resolve().parent.parent
 EUROPE = {"GB", "DE", "FR", "ES", "IT", "IE"}
 
 
 @pytest.fixture()
-def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
-    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
-    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
-    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
-    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
-    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+def app_env(demo_app_env: None) -> None:
+    """app.py on the small demo (conftest.demo_app_env)."""
 
 
 def run_dsa_page(username: str) -> AppTest:

@@ -3,8 +3,6 @@ bad edits keep the last valid scenario, the scenario goes into the URL."""
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,16 +16,11 @@ from metrics.planner.scenario import Move, Scenario
 from ui.filters import preset_period
 from app_login import log_in
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
-    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
-    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
-    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
-    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
-    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+def app_env(demo_app_env: None) -> None:
+    """Every test here runs app.py on the small demo (conftest.demo_app_env)."""
 
 
 def run_planner(**query: str) -> AppTest:

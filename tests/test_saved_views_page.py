@@ -19,12 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def app_env(monkeypatch: pytest.MonkeyPatch, small_demo_url: str) -> None:
-    monkeypatch.setenv("GOVERNANCE_DB_URL", small_demo_url)
-    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(REPO / "auth" / "demo_users.yaml"))
-    monkeypatch.setenv("GOVERNANCE_COOKIE_KEY", secrets.token_urlsafe(48))
-    monkeypatch.setenv("GOVERNANCE_LOGIN_SLEEP_SECONDS", "0")
-    monkeypatch.delenv("GOVERNANCE_CONFIG", raising=False)
+def app_env(demo_app_env: None) -> None:
+    """Every test here runs app.py on the small demo (conftest.demo_app_env)."""
 
 
 @pytest.fixture()
