@@ -7,6 +7,7 @@ out and the others still run.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
 import zoneinfo
@@ -230,7 +231,7 @@ def _metric(checker: _Checker, key: str, metric_id: str | None) -> None:
     registry.load_all()
     known = {m.id for m in registry.all_metrics()}
     if metric_id not in known:
-        close = [m for m in sorted(known) if m.split(".")[-1] == metric_id.split(".")[-1]]
+        close = difflib.get_close_matches(metric_id, sorted(known), n=2)
         hint = f"; did you mean {', '.join(close)}?" if close else " (cli.py metrics lists the ids)"
         checker.fail(key, f"unknown metric id {metric_id!r}{hint}")
 

@@ -58,7 +58,8 @@ def step(previous: Status | None, outcome: Outcome, for_evaluations: int, cooldo
             return Transition(status("firing", consecutive, notified=True), event)
         return Transition(status("firing", consecutive), None)
     if outcome == "not_met":
-        return Transition(status("ok", 0, notified=was == "firing"), "resolved" if was == "firing" else None)
+        # the cooldown counts from the last *firing* notification, so "resolved" does not postpone the next one
+        return Transition(status("ok", 0), "resolved" if was == "firing" else None)
     if outcome == "no_data":
         return Transition(status("no_data", 0), None)
     # an error keeps the count: one failed query does not restart a pending rule
