@@ -154,7 +154,7 @@ def _webhook_url(target: Target, message: Outgoing) -> str:
     else:
         query.update({f":{key}": value for key, value in message.fields.items()})
     original = f"&{parts.query}" if parts.query else ""
-    return f"{scheme}://{parts.netloc}{parts.path}?{urlencode(query)}{original}"
+    return f"{scheme}://{parts.netloc}{parts.path}?{urlencode(query, quote_via=quote)}{original}"
 
 
 def _email_url(target: Target, message: Outgoing) -> str:

@@ -120,7 +120,7 @@ def deliver_due(store: AlertStore, delivery: DeliveryConfig, recipients: Recipie
                 raise DeliveryError(f"the delivery target '{item.target}' is no longer configured")
             send(target, Outgoing(item.target, item.subject, item.body, recipients.email(item.recipient),
                                   item.attachment_name, item.attachment,
-                                  {"alert": item.rule, "recipient": item.recipient, "event": item.event}))
+                                  {item.source: item.rule, "recipient": item.recipient, "event": item.event}))
         except DeliveryError as error:
             attempts = item.attempts + 1
             retry_at = now + delivery.backoff(attempts) if attempts < delivery.max_attempts else None
