@@ -26,6 +26,8 @@ import cli
 from alert_servers import Webhooks, webhook_server
 from alerts.rules import Known, parse_rules
 from alerts.states import Status, step
+from metrics import registry
+from metrics.review import format_delta
 from tiny import T, frame, load_frames
 
 DEMO_USERS = Path(__file__).resolve().parent.parent / "auth" / "demo_users.yaml"
@@ -276,3 +278,53 @@ def test_state_machine_steps() -> None:
     assert reminder.notify == "reminder"
     no_data = step(Status("firing", 3, t0, t0), "no_data", 3, cooldown, t0)
     assert (no_data.status.state, no_data.notify, no_data.status.consecutive) == ("no_data", None, 0)
+
+
+def test_an_alert_by_email_and_to_a_slack_compatible_webhook(
+        tiny_url: str, tmp_path: Path, hooks: Webhooks, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from alert_servers import smtp_server
+
+    monkeypatch.setenv("TEST_SLACK_WEBHOOK", hooks.url("/slack"))
+    rules = WEEKLY.replace('["admin", "europe"]', '["europe"]').replace('["ops"]', '["mail", "slack"]')
+    with smtp_server() as box:
+        files = _files(tmp_path, rules)
+        delivery = Path(files[3])
+        delivery.write_text(delivery.read_text() + f'[targets.mail]\nkind = "email"\nhost = "127.0.0.1"\n'
+                            f'port = {box.port}\ntls = "none"\nfrom = "alerts@example.com"\n'
+                            '[targets.slack]\nkind = "slack"\nurl_env = "TEST_SLACK_WEBHOOK"\n')
+        [result] = _run(capsys, tiny_url, files, "2026-11-16T07:00:00+08:00")
+    [mail] = box.messages
+    assert box.envelopes == [("alerts@example.com", ["europe@example.com"])]
+    assert mail["Subject"] == "[FIRING] Overturn off target: Overturn rate 16.7% (9-15 Nov 2026)"
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Value: 16.7% against a target of 15.0% (off target)" in body
+    assert result["drivers"], "the driver analysis names at least one segment"
+    overturn = registry.get("appeals.overturn_rate")
+    for n, driver in enumerate(result["drivers"], 1):  # the message lists the drivers the JSON holds, in order
+        assert f"{n}. {driver['segment']}: {format_delta(overturn, driver['contribution'])} (" in body
+    assert "US" not in body
+    assert "Open the page: https://gov.example.com/appeals?range=Custom+range&start=2026-11-09&end=2026-11-15" in body
+    [slack] = hooks.bodies("/slack")
+    assert set(slack) == {"text"}  # what a Slack incoming webhook takes
+    assert slack["text"].startswith(mail["Subject"] + "\n\n") and "Top " in slack["text"]
+
+
+def test_email_tls_settings_and_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alerts.delivery import Outgoing, Target, _email_url, parse_delivery
+
+    monkeypatch.setenv("TEST_SMTP_USER", "alerts")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "p@ss word")
+    options = {"kind": "email", "host": "smtp.example.com", "port": 587, "tls": "starttls",
+               "from": "alerts@example.com", "username_env": "TEST_SMTP_USER", "password_env": "TEST_SMTP_PASSWORD"}
+    url = _email_url(Target("mail", "email", options), Outgoing("mail", "s", "b", email="ada@example.com"))
+    assert url.startswith("mailtos://alerts:p%40ss%20word@smtp.example.com:587?mode=starttls&")
+    implicit = _email_url(Target("mail", "email", {**options, "tls": "ssl", "port": 465}),
+                          Outgoing("mail", "s", "b", email="ada@example.com"))
+    assert implicit.startswith("mailtos://alerts:p%40ss%20word@smtp.example.com:465?mode=ssl&")
+    config = parse_delivery({"targets": {"hook": {"kind": "webhook", "url": "https://hooks.example.com/x"},
+                                         "mail": {**options, "tls": "maybe"}}})
+    assert config.targets == {}
+    assert {(p.rule, p.key) for p in config.problems} == {("[targets.hook]", "url"), ("[targets.hook]", "url_env"),
+                                                         ("[targets.mail]", "tls")}
+    assert "environment variable" in next(p.message for p in config.problems if p.key == "url")
