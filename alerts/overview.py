@@ -16,7 +16,7 @@ from alerts.rules import CONDITIONS, RulesFileError, read_rules_file
 from alerts.setup import RULES_ENV_VAR
 from alerts.states import STATE_LABELS
 from metrics import registry
-from metrics.review import show
+from metrics.review import format_delta, show
 from state.alerts_store import AlertStore
 
 RULE_SCHEMA = {"rule": pl.String, "metric": pl.String, "condition": pl.String, "period": pl.String,
@@ -40,8 +40,11 @@ def _condition_text(entry: Mapping[str, Any]) -> str:
         return condition
     if condition == "off_target":
         return "off target"
-    unit = " %" if entry.get("change") == "percent" else ""
-    return f"{condition.replace('_', ' ')} {entry.get('value')}{unit}"
+    words = condition.replace("_", " ")
+    if condition in ("above", "below"):
+        value = entry.get("value")
+        return f"{words} {_shown(str(entry.get('metric', '')), value if isinstance(value, (int, float)) else None)}"
+    return f"{words} {_threshold(entry, entry.get('value'))}"
 
 
 def _metric(metric_id: str) -> registry.MetricDef | None:
@@ -56,6 +59,24 @@ def _shown(metric_id: str, value: float | None) -> str:
     if value is None:
         return "—"
     return show(definition, value) if definition else f"{value:g}"
+
+
+def _delta(metric_id: str, value: float | None) -> str:
+    definition = _metric(metric_id)
+    if value is None:
+        return "—"
+    return format_delta(definition, value) if definition else f"{value:+g}"
+
+
+def _threshold(entry: Mapping[str, Any], value: float | None) -> str:
+    """A target or threshold in the metric's unit; a change or driver size in the rule's points or percent."""
+    metric_id = str(entry.get("metric", ""))
+    if entry.get("condition") in ("change_above", "change_below", "driver_above") and value is not None:
+        definition = _metric(metric_id)
+        if entry.get("change") == "percent":
+            return f"{value:g} %"
+        return f"{value:g} pp" if definition and definition.unit == "ratio" else f"{value:g}"
+    return _shown(metric_id, value)
 
 
 def visible_rules(document: Mapping[str, Any], username: str, is_admin: bool) -> list[dict[str, Any]]:
@@ -73,6 +94,7 @@ def alerts_view(store: AlertStore, username: str, is_admin: bool, rules_path: st
     except RulesFileError as error:
         return AlertsView(True, str(error), empty.rules, empty.status)
     metric_of = {e["name"]: str(e.get("metric", "")) for e in entries}
+    entry_of = {e["name"]: e for e in entries}
     rules = pl.DataFrame([{
         "rule": e["name"], "metric": metric_of[e["name"]], "condition": _condition_text(e),
         "period": str(e.get("period", "week")),
@@ -83,8 +105,8 @@ def alerts_view(store: AlertStore, username: str, is_admin: bool, rules_path: st
     status = pl.DataFrame([{
         "rule": r["rule"], "recipient": r["recipient"], "state": STATE_LABELS.get(r["state"], r["state"]),
         "since": r["since"], "last_evaluated": r["evaluated_at"], "value": _shown(metric_of[r["rule"]], r["value"]),
-        "threshold": _shown(metric_of[r["rule"]], r["threshold"]),
-        "delta": _shown(metric_of[r["rule"]], r["delta"]), "message": r["message"],
+        "threshold": _threshold(entry_of[r["rule"]], r["threshold"]),
+        "delta": _delta(metric_of[r["rule"]], r["delta"]), "message": r["message"],
     } for r in rows], schema=STATUS_SCHEMA)
     return AlertsView(True, "", rules, status)
 

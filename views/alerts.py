@@ -48,13 +48,12 @@ with layout.section("The rules"):
 
 chosen = st.selectbox("Rule", view.rules["rule"].to_list(), key="alert-rule")
 metric_id = view.rules.filter(pl.col("rule") == chosen)["metric"].item()
-history, sent = st.columns(2)
-with history, layout.section("The rule's history"):
+with layout.section("The rule's history"):
     st.subheader("History")
     tables.show_table(ctx, rule_history(store, chosen, metric_id, ctx.username, is_admin), PAGE, "history",
                       labels={"evaluated_at": "Evaluated (UTC)"}, empty="Not evaluated yet.",
                       caption="Every evaluation, newest first: one per period and recipient.")
-with sent, layout.section("The rule's deliveries"):
+with layout.section("The rule's deliveries"):
     st.subheader("Deliveries")
     deliveries = rule_deliveries(store, chosen, ctx.username, is_admin)
     failed = deliveries.filter(pl.col("status") == "failed").height
