@@ -328,3 +328,54 @@ def test_email_tls_settings_and_secrets_from_the_environment(monkeypatch: pytest
     assert {(p.rule, p.key) for p in config.problems} == {("[targets.hook]", "url"), ("[targets.hook]", "url_env"),
                                                          ("[targets.mail]", "tls")}
     assert "environment variable" in next(p.message for p in config.problems if p.key == "url")
+
+
+def _rule(**entry: Any) -> Any:
+    from alerts.rules import parse_alert
+
+    rule, problems = parse_alert({"name": "r", "recipients": ["admin"], **entry}, 0, KNOWN)
+    assert not problems, problems
+    return rule
+
+
+@pytest.mark.parametrize(("entry", "value", "previous", "target", "drivers", "expected"), [
+    # off target for a lower-is-better metric: 0.20 > 0.15 met; 0.15 is on target (not strictly above)
+    ({"metric": "appeals.overturn_rate", "condition": "off_target"}, 0.20, 0.10, 0.15, (), "met"),
+    ({"metric": "appeals.overturn_rate", "condition": "off_target"}, 0.15, 0.10, 0.15, (), "not_met"),
+    # higher is better: 0.90 < 0.95 met
+    ({"metric": "vendors.tat_adherence", "condition": "off_target"}, 0.90, 0.96, 0.95, (), "met"),
+    # a ratio's change in points: 0.20 - 0.10 = +10 pp > 5; percent: +100 % > 50
+    ({"metric": "appeals.overturn_rate", "condition": "change_above", "value": 5}, 0.20, 0.10, None, (), "met"),
+    ({"metric": "appeals.overturn_rate", "condition": "change_above", "value": 11}, 0.20, 0.10, None, (), "not_met"),
+    ({"metric": "appeals.submitted", "condition": "change_above", "value": 50, "change": "percent"},
+     30.0, 20.0, None, (), "not_met"),  # +50 % is not above 50 %
+    ({"metric": "appeals.submitted", "condition": "change_below", "value": -20, "change": "percent"},
+     10.0, 20.0, None, (), "met"),  # -50 % < -20 %
+    # no previous value: a change cannot be judged
+    ({"metric": "appeals.submitted", "condition": "change_above", "value": 1}, 10.0, None, None, (), "no_data"),
+    # a driver of -3 pp (0.12 -> 0.09 in one segment's contribution) is larger than 2 pp
+    ({"metric": "appeals.overturn_rate", "condition": "driver_above", "value": 2}, 0.2, 0.2, None,
+     ((0.01, 0.12), (-0.03, 0.05)), "met"),
+    ({"metric": "appeals.overturn_rate", "condition": "driver_above", "value": 4}, 0.2, 0.2, None,
+     ((0.01, 0.12), (-0.03, 0.05)), "not_met"),
+])
+def test_conditions_golden(entry: dict[str, Any], value: float, previous: float | None, target: float | None,
+                           drivers: tuple[tuple[float, float], ...], expected: str) -> None:
+    from alerts.evaluate import DriverLine, Evaluation, condition_met
+    from metrics.base import Period
+
+    week = Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+    lines = tuple(DriverLine(f"s{i}", c, None, p) for i, (c, p) in enumerate(drivers))
+    ev = Evaluation(_rule(**entry), "admin", week, "week:2026-11-09", "error", None, value, previous, target, lines)
+    assert condition_met(ev) == expected
+
+
+def test_the_period_is_the_last_complete_one_in_the_rules_time_zone() -> None:
+    from alerts.periods import last_complete
+
+    # Monday 16 Nov 01:00 UTC: already Monday in Singapore, still Sunday in Los Angeles
+    now = dt.datetime(2026, 11, 16, 1, 0)
+    assert (last_complete("week", "Asia/Singapore", now).start, last_complete("week", "Asia/Singapore", now).end) == \
+        (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+    assert last_complete("week", "America/Los_Angeles", now).end == dt.date(2026, 11, 8)
+    assert last_complete("day", "America/Los_Angeles", now).end == dt.date(2026, 11, 14)
