@@ -379,3 +379,13 @@ def test_the_period_is_the_last_complete_one_in_the_rules_time_zone() -> None:
         (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
     assert last_complete("week", "America/Los_Angeles", now).end == dt.date(2026, 11, 8)
     assert last_complete("day", "America/Los_Angeles", now).end == dt.date(2026, 11, 14)
+
+
+def test_the_state_database_can_be_postgresql(tiny_url: str, tmp_path: Path, hooks: Webhooks,
+                                              postgres_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    files = _files(tmp_path, DAILY.replace("for_evaluations = 2", "for_evaluations = 1"))
+    files[-1] = postgres_database
+    first = _run(capsys, tiny_url, files, "2026-11-11T08:00:00")[0]
+    again = _run(capsys, tiny_url, files, "2026-11-11T08:00:00")[0]
+    assert (first["state"], first["notify"], again["already_evaluated"]) == ("firing", "firing", True)
+    assert len(hooks.bodies("/ops")) == 1
