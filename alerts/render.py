@@ -14,7 +14,6 @@ import polars as pl
 from fpdf import FPDF
 
 from metrics.base import DataAccess, MetricRequest
-from metrics.registry import get
 from metrics.report import DOMAIN_LABELS, all_kpis, clean_number
 from metrics.review import Review, build_review, review_markdown, segment_label, show
 from metrics.targets import Settings
@@ -123,7 +122,3 @@ def document(rendered: Rendered, form: str, footer: str, now: dt.datetime) -> by
     if form == "md":
         return (rendered.markdown + "\n" + footer + "\n").encode()
     return rendered.table.write_csv().encode()
-
-
-def metric_label(metric_id: str) -> str:
-    return get(metric_id).label
