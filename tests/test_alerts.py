@@ -389,3 +389,25 @@ def test_the_state_database_can_be_postgresql(tiny_url: str, tmp_path: Path, hoo
     again = _run(capsys, tiny_url, files, "2026-11-11T08:00:00")[0]
     assert (first["state"], first["notify"], again["already_evaluated"]) == ("firing", "firing", True)
     assert len(hooks.bodies("/ops")) == 1
+
+
+def test_migration_0002_adds_the_alert_tables_to_a_database_at_0001_and_keeps_its_rows(tmp_path: Path) -> None:
+    from alembic import command
+
+    from state import migrate
+    from state.store import StateStore, open_store
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # a state database of the release before alerts
+        command.upgrade(migrate._config(connection), "0001")
+    old = StateStore(engine)
+    jti = old.issue_token("admin", dt.timedelta(days=1))
+    assert migrate.current_revision(engine) == "0001"
+    store = open_store(url)
+    assert migrate.current_revision(store.engine) == "0002_alerts"
+    assert {"alert_status", "alert_evaluations", "deliveries", "report_runs"} <= set(sa.inspect(store.engine).get_table_names())
+    assert store.token_valid(jti, "admin", dt.timedelta(days=1))
+    with store.engine.begin() as connection:
+        command.downgrade(migrate._config(connection), "0001")
+    assert "deliveries" not in sa.inspect(store.engine).get_table_names()

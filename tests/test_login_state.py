@@ -87,10 +87,10 @@ def test_the_state_schema_is_created_by_migrations_and_upgrading_twice_changes_n
     engine = sa.create_engine(url)
     assert migrate.current_revision(engine) is None  # an empty database
     store = open_store(url)
-    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0002_alerts"
     assert {"login_tokens", "login_attempts", "audit_log", "alembic_version"} <= set(sa.inspect(engine).get_table_names())
     jti = store.issue_token("admin", dt.timedelta(days=1))
-    assert migrate.upgrade(store.engine) == "0001"
+    assert migrate.upgrade(store.engine) == "0002_alerts"
     assert store.token_valid(jti, "admin", dt.timedelta(days=1))  # nothing was dropped or recreated
     store.engine.dispose()
     engine.dispose()
@@ -99,7 +99,7 @@ def test_the_state_schema_is_created_by_migrations_and_upgrading_twice_changes_n
 def test_cli_state_upgrade_prints_the_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     assert cli_main(["state", "upgrade", "--state-url", url]) == 0
-    assert json.loads(capsys.readouterr().out) == {"state_url": url, "revision": "0001"}
+    assert json.loads(capsys.readouterr().out) == {"state_url": url, "revision": "0002_alerts"}
 
 
 def test_an_unreachable_state_database_refuses_logins_and_loses_nothing(
