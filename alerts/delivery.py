@@ -37,7 +37,8 @@ TLS_MODES: dict[str, tuple[str, str]] = {  # our setting -> (apprise scheme, app
 TARGET_KEYS: dict[str, frozenset[str]] = {
     "webhook": frozenset({"kind", "url_env", "timeout_seconds"}),
     "slack": frozenset({"kind", "url_env", "timeout_seconds"}),
-    "email": frozenset({"kind", "host", "port", "tls", "from", "username_env", "password_env", "timeout_seconds"}),
+    "email": frozenset({"kind", "host", "port", "tls", "from", "username_env", "password_env", "timeout_seconds",
+                        "verify_certificate"}),
 }
 TOP_KEYS = frozenset({"base_url", "max_attempts", "retry_minutes", "targets"})
 DELIVERY_ENV_VAR = "GOVERNANCE_DELIVERY_CONFIG"
@@ -166,7 +167,9 @@ def _email_url(target: Target, message: Outgoing) -> str:
     auth = f"{quote(user, safe='')}:{quote(password or '', safe='')}@" if user else ""
     port = f":{int(target.options['port'])}" if target.options.get("port") else ""
     query = {"mode": mode, "from": str(target.options["from"]), "to": message.email,
-             "smtp": str(target.options["host"])}
+             "smtp": str(target.options["host"]), "cto": str(float(target.options.get("timeout_seconds", 15)))}
+    if target.options.get("verify_certificate") is False:  # a relay with a self-signed certificate
+        query["verify"] = "no"
     return f"{scheme}://{auth}{target.options['host']}{port}?{urlencode(query)}"
 
 

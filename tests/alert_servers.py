@@ -7,7 +7,10 @@ import email
 import email.policy
 import http.server
 import json
+import os
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -87,6 +90,35 @@ class Mailbox:
 def smtp_server() -> Iterator[Mailbox]:
     box = Mailbox(free_port())
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+def self_signed_context(folder: "os.PathLike[str] | str") -> ssl.SSLContext:
+    """A server TLS context with a throwaway self-signed certificate for 127.0.0.1 (openssl)."""
+    key, cert = f"{folder}/key.pem", f"{folder}/cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True, timeout=60)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@contextlib.contextmanager
+def starttls_smtp_server(folder: str, user: str, password: str) -> Iterator[Mailbox]:
+    """SMTP that requires STARTTLS and then a login with `user` and `password`."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (user.encode(), password.encode())
+        return AuthResult(success=ok)
+
+    box = Mailbox(free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port, tls_context=self_signed_context(folder),
+                            require_starttls=True, authenticator=authenticate, auth_required=True)
     controller.start()
     try:
         yield box

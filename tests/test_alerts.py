@@ -411,3 +411,32 @@ def test_migration_0002_adds_the_alert_tables_to_a_database_at_0001_and_keeps_it
     with store.engine.begin() as connection:
         command.downgrade(migrate._config(connection), "0001")
     assert "deliveries" not in sa.inspect(store.engine).get_table_names()
+
+
+def test_email_over_starttls_with_a_login_from_the_environment(
+        tiny_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from alert_servers import starttls_smtp_server
+
+    monkeypatch.setenv("TEST_SMTP_USER", "alerts")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret pass")
+    rules = WEEKLY.replace('["admin", "europe"]', '["admin"]').replace('["ops"]', '["mail"]')
+    with starttls_smtp_server(str(tmp_path), "alerts", "s3cret pass") as box:
+        files = _files(tmp_path, rules, max_attempts=1)
+        delivery = Path(files[3])
+        delivery.write_text(delivery.read_text() + f'[targets.mail]\nkind = "email"\nhost = "127.0.0.1"\n'
+                            f'port = {box.port}\ntls = "starttls"\nfrom = "alerts@example.com"\n'
+                            'username_env = "TEST_SMTP_USER"\npassword_env = "TEST_SMTP_PASSWORD"\n'
+                            'verify_certificate = false\n')
+        _run(capsys, tiny_url, files, "2026-11-16T07:00:00+08:00")
+        # the same target with a wrong password: the server refuses, the delivery is failed
+        monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
+        (tmp_path / "second").mkdir()
+        second = _files(tmp_path / "second", rules, max_attempts=1)
+        Path(second[3]).write_text(delivery.read_text())
+        _run(capsys, tiny_url, second, "2026-11-16T07:00:00+08:00")
+    [mail] = box.messages
+    assert mail["Subject"].startswith("[FIRING] Overturn off target") and mail["To"] == "admin@example.com"
+    from alerts.setup import open_alert_store
+
+    [refused] = open_alert_store(second[-1]).deliveries_of("Overturn off target")
+    assert refused["status"] == "failed"
