@@ -36,6 +36,7 @@ PAGES = [
     st.Page("views/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
     st.Page("views/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
     st.Page("views/dsa.py", title="DSA transparency", icon=":material/policy:", url_path="dsa"),
+    st.Page("views/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
     st.Page("views/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
     st.Page("views/sources.py", title="Data source", icon=":material/database:", url_path="source"),
 ]

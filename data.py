@@ -24,6 +24,7 @@ from connectors.config import is_demo_url, resolve_url
 from connectors.errors import QueryTimeout, SourceUnavailable
 from connectors.scope import Scope
 from connectors.source import Source, open_source
+from state.alerts_store import AlertStore
 from state.store import StateStore, open_store, state_url
 from connectors.spec import AggregateSpec, EntityRollupSpec, RecordSpec, TopEntitiesSpec
 
@@ -116,6 +117,11 @@ AUDIT_ROWS = 10_000
 def audit_events(start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
     """The audit log between two UTC times, newest first, uncached (an audit page shows it live)."""
     return get_state_store(state_url()).audit_events(start, end, limit=AUDIT_ROWS)
+
+
+def alert_store() -> AlertStore:
+    """Alert state, history and deliveries, uncached (the Alerts page shows them live)."""
+    return AlertStore(get_state_store(state_url()))
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False, max_entries=2000)

@@ -1,7 +1,7 @@
 """Saved views, their shares, and team annotations.
 
 Revision ID: 0003_views_annotations
-Revises: 0001
+Revises: 0002_alerts
 Create Date: 2026-12-06
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_views_annotations"
-down_revision = "0001"
+down_revision = "0002_alerts"
 branch_labels = None
 depends_on = None
 
