@@ -299,8 +299,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
+        from metrics.registry import get
+
         for r in results:
-            print(f"{r['alert']:<30} {r['recipient']:<12} {r['state'] or '-':<8} value {_fmt(r.get('value'))}"
+            value = get(r["metric"]).display(r.get("value"))
+            print(f"{r['alert']:<30} {r['recipient']:<12} {r['state'] or '-':<8} value {value}"
                   f"{'  (already evaluated)' if r.get('already_evaluated') else ''}"
                   f"{'  notify ' + r['notify'] if r.get('notify') else ''}{'  ' + r['error'] if r.get('error') else ''}")
     return 1 if setup.problems or any(r.get("state") == "error" for r in results) else 0

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from alerts.evaluate import PAGE_OF_DOMAIN, Evaluation
 from alerts.rules import Filters
 from metrics.base import Period
-from metrics.review import format_delta, show
 
 CUSTOM_RANGE = "Custom range"  # ui.filters.CUSTOM: the app's date preset that reads start/end from the URL
 CONDITION_TEXT = {"above": "above", "below": "below", "change_above": "a change above",
@@ -41,11 +40,11 @@ def _comparison_text(ev: Evaluation) -> str:
     metric, rule = ev.metric, ev.rule
     if rule.condition == "off_target":
         status = "off target" if ev.outcome == "met" else "on target"
-        return f"{show(metric, ev.value)} against a target of {show(metric, ev.target)} ({status})"
+        return f"{metric.display(ev.value)} against a target of {metric.display(ev.target)} ({status})"
     if rule.condition in ("above", "below"):
-        return f"{show(metric, ev.value)} against a threshold: {rule.condition} {show(metric, rule.value)}"
+        return f"{metric.display(ev.value)} against a threshold: {rule.condition} {metric.display(rule.value)}"
     unit = "%" if rule.change == "percent" else (" pp" if metric.unit == "ratio" else "")
-    return f"{show(metric, ev.value)}; the rule checks for {CONDITION_TEXT[rule.condition]} {rule.value:g}{unit}"
+    return f"{metric.display(ev.value)}; the rule checks for {CONDITION_TEXT[rule.condition]} {rule.value:g}{unit}"
 
 
 def compose(ev: Evaluation, event: str, base_url: str) -> Message:
@@ -53,7 +52,7 @@ def compose(ev: Evaluation, event: str, base_url: str) -> Message:
     metric, rule = ev.metric, ev.rule
     word = {"firing": "FIRING", "reminder": "STILL FIRING", "resolved": "RESOLVED"}[event]
     link = page_link(base_url, PAGE_OF_DOMAIN[metric.domain], ev.period, ev.countries, rule.filters)
-    subject = f"[{word}] {rule.name}: {metric.label} {show(metric, ev.value)} ({ev.period.label()})"
+    subject = f"[{word}] {rule.name}: {metric.label} {metric.display(ev.value)} ({ev.period.label()})"
     lines = [
         f"{rule.name}: {metric.label} ({metric.id})",
         f"Period: {ev.period.label()} (vs {ev.period.previous().label()}), {rule.timezone}",
@@ -61,13 +60,13 @@ def compose(ev: Evaluation, event: str, base_url: str) -> Message:
         *(f"{key.replace('_', ' ').capitalize()}: {', '.join(values)}" for key, values in rule.filters.page.items()),
         "",
         f"Value: {_comparison_text(ev)}",
-        f"Change: {format_delta(metric, ev.delta)} vs the previous period ({show(metric, ev.previous)})",
+        f"Change: {metric.change_text(ev.delta)} vs the previous period ({metric.display(ev.previous)})",
         "",
     ]
     if ev.drivers:
         lines.append(f"Top {len(ev.drivers)} drivers of the change:")
-        lines += [f"{n}. {d.segment}: {format_delta(metric, d.contribution)} "
-                  f"({show(metric, d.previous)} -> {show(metric, d.value)})" for n, d in enumerate(ev.drivers, 1)]
+        lines += [f"{n}. {d.segment}: {metric.change_text(d.contribution)} "
+                  f"({metric.display(d.previous)} -> {metric.display(d.value)})" for n, d in enumerate(ev.drivers, 1)]
     else:
         lines.append("Drivers: no segment explains the change (or the metric has no driver analysis).")
     lines += ["", f"Open the page: {link}"]

@@ -16,7 +16,6 @@ from alerts.rules import CONDITIONS, RulesFileError, read_rules_file
 from alerts.setup import RULES_ENV_VAR
 from alerts.states import STATE_LABELS
 from metrics import registry
-from metrics.review import format_delta, show
 from state.alerts_store import AlertStore
 
 RULE_SCHEMA = {"rule": pl.String, "metric": pl.String, "condition": pl.String, "period": pl.String,
@@ -58,14 +57,14 @@ def _shown(metric_id: str, value: float | None) -> str:
     definition = _metric(metric_id)
     if value is None:
         return "—"
-    return show(definition, value) if definition else f"{value:g}"
+    return definition.display(value) if definition else f"{value:g}"
 
 
 def _delta(metric_id: str, value: float | None) -> str:
     definition = _metric(metric_id)
     if value is None:
         return "—"
-    return format_delta(definition, value) if definition else f"{value:+g}"
+    return definition.change_text(value) if definition else f"{value:+g}"
 
 
 def _threshold(entry: Mapping[str, Any], value: float | None) -> str:

@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from metrics.base import DataAccess, MetricRequest
 from metrics.report import DOMAIN_LABELS, all_kpis, clean_number
-from metrics.review import Review, build_review, review_markdown, segment_label, show
+from metrics.review import Review, build_review, review_markdown, segment_label
 from metrics.targets import Settings
 
 PLAIN = {"→": "->", "—": "-", "–": "-", "≥": ">=", "≤": "<=", "…": "...", "’": "'", "\u2009": " ", "\u202f": " "}
@@ -72,13 +72,13 @@ def render_overview(data: DataAccess, request: MetricRequest, settings: Settings
                 "previous": pl.Float64, "delta": pl.Float64, "target": pl.Float64, "status": pl.String}, orient="row")
     lines = [f"# {title}", "", f"Markets: {_markets(request)}", "",
              "| Program | Metric | Value | Previous | Target | Status |", "|---|---|---:|---:|---:|---|"]
-    lines += [f"| {DOMAIN_LABELS[k.metric.domain]} | {k.metric.label} | {show(k.metric, k.value)} | "
-              f"{show(k.metric, k.previous)} | {show(k.metric, k.target) if k.target is not None else ''} | "
+    lines += [f"| {DOMAIN_LABELS[k.metric.domain]} | {k.metric.label} | {k.metric.display(k.value)} | "
+              f"{k.metric.display(k.previous)} | {k.metric.display(k.target) if k.target is not None else ''} | "
               f"{k.status.replace('_', ' ')} |" for k in kpis]
     off = [k for k in kpis if k.status == "off_target"]
     summary = "\n".join([f"Markets: {_markets(request)}",
                          f"{len(off)} of {len(kpis)} KPIs off target" + (":" if off else "."),
-                         *(f"- {k.metric.label}: {show(k.metric, k.value)} (target {show(k.metric, k.target)})"
+                         *(f"- {k.metric.label}: {k.metric.display(k.value)} (target {k.metric.display(k.target)})"
                            for k in off[:10])])
     return Rendered(title, summary, "\n".join(lines) + "\n", table)
 

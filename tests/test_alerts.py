@@ -27,7 +27,6 @@ from alert_servers import Webhooks, webhook_server
 from alerts.rules import Known, parse_rules
 from alerts.states import Status, step
 from metrics import registry
-from metrics.review import format_delta
 from tiny import T, frame, load_frames
 
 DEMO_USERS = Path(__file__).resolve().parent.parent / "auth" / "demo_users.yaml"
@@ -302,7 +301,7 @@ def test_an_alert_by_email_and_to_a_slack_compatible_webhook(
     assert result["drivers"], "the driver analysis names at least one segment"
     overturn = registry.get("appeals.overturn_rate")
     for n, driver in enumerate(result["drivers"], 1):  # the message lists the drivers the JSON holds, in order
-        assert f"{n}. {driver['segment']}: {format_delta(overturn, driver['contribution'])} (" in body
+        assert f"{n}. {driver['segment']}: {overturn.change_text(driver['contribution'])} (" in body
     assert "US" not in body
     assert "Open the page: https://gov.example.com/appeals?range=Custom+range&start=2026-11-09&end=2026-11-15" in body
     [slack] = hooks.bodies("/slack")
