@@ -23,7 +23,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -96,6 +96,7 @@ class PageRun:
     errors: list[str] = field(default_factory=list)  # st.error bodies
     warnings: list[str] = field(default_factory=list)  # st.warning bodies
     exceptions: list[str] = field(default_factory=list)
+    stack_frames: list[str] = field(default_factory=list)  # what exceptions sent of the server's code
     markdown: list[str] = field(default_factory=list)  # st.markdown / st.caption bodies
     metrics: int = 0  # st.metric cards drawn
     deferred_files: list[str] = field(default_factory=list)  # file ids of deferred download buttons
@@ -126,6 +127,7 @@ def _record(message: ForwardMsg, run: PageRun) -> None:
         run.deferred_files.append(element.download_button.deferred_file_id)
     elif kind == "exception":
         run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+        run.stack_frames.extend(element.exception.stack_trace)
     elif kind == "alert" and element.alert.format == ERROR_ALERT_FORMAT:
         run.errors.append(element.alert.body)
     elif kind == "alert" and element.alert.format == WARNING_ALERT_FORMAT:
@@ -144,13 +146,18 @@ class Tab:
         self.socket = None
 
     @classmethod
+    def anonymous(cls, base: str) -> "Tab":
+        """A client with no login cookie, as a browser before the login form."""
+        return cls.reconnecting(base, "")
+
+    @classmethod
     def reconnecting(cls, base: str, session_id: str) -> "Tab":
         """A client with no cookie that asks to take over an existing session by its id (the
         websocket subprotocol list carries it, as a browser's reconnect does)."""
         tab = cls.__new__(cls)
         tab.url = base.replace("http://", "ws://") + "/_stcore/stream"
         tab.headers = {"Origin": base}
-        tab.subprotocols = ["streamlit", "x", session_id]
+        tab.subprotocols = ["streamlit", "x", session_id] if session_id else ["streamlit"]
         tab.session_id = ""
         tab.socket = None
         return tab
@@ -335,9 +342,11 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(db_url: str | None, log: Path, env: dict[str, str] | None = None,
-                   startup_timeout: float = 90.0, cookie_key: str | None = None) -> Iterator[Server]:
-    """`streamlit run app.py` on 127.0.0.1 and a free port with the demo users; stopped (SIGKILL
-    if it hangs) on exit. db_url None is the embedded demo database."""
+                   startup_timeout: float = 90.0, cookie_key: str | None = None,
+                   script: Path = REPO / "app.py", options: Sequence[str] = ()) -> Iterator[Server]:
+    """`streamlit run app.py` on 127.0.0.1 and a free port with the demo users and the project's
+    .streamlit/config.toml; stopped (SIGKILL if it hangs) on exit. db_url None is the embedded demo
+    database; `script` and `options` (extra command-line settings) are for tests of the config."""
     key = cookie_key or secrets.token_urlsafe(48)
     port = free_port()
     environment = dict(os.environ)
@@ -346,9 +355,9 @@ def running_server(db_url: str | None, log: Path, env: dict[str, str] | None = N
                        GOVERNANCE_LOGIN_SLEEP_SECONDS="0", **(env or {}))
     if db_url:
         environment["GOVERNANCE_DB_URL"] = db_url
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options]
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", process, key, log)
