@@ -160,7 +160,7 @@ def login_gate(url_paths: Sequence[str] = ()) -> User:
     user = user_record(credentials, username)
     if user is None:
         _forget_login()
-        _refuse("Your account no longer exists. Log in again.")
+        _refuse("Your account no longer exists. Log in again.", url_paths)
     _record_login(store, user.username)
     signed_in = st.sidebar.container()
     authenticator.logout(button_name="Log out", location="sidebar", key="logout_button")

@@ -15,6 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 import sqlalchemy as sa
+import yaml
 from streamlit.testing.v1 import AppTest
 
 import app_login
@@ -176,6 +177,22 @@ def test_revoke_user_ends_the_sessions_that_are_open(app_env: StateStore, capsys
     revocations = app_env.audit_events(utc_now() - dt.timedelta(hours=1), utc_now() + dt.timedelta(hours=1),
                                        actions=("revocation",))
     assert json.loads(revocations["detail"][0]) == {"tokens": 1, "user": "europe"}
+
+
+def test_removing_a_user_from_the_credentials_file_ends_their_open_session(
+        app_env: StateStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log_in("europe")
+    at = open_app()
+    assert shows_data(at)
+    document = yaml.safe_load(DEMO_CREDENTIALS_PATH.read_text())
+    del document["credentials"]["usernames"]["europe"]
+    without_europe = tmp_path / "users.yaml"
+    without_europe.write_text(yaml.safe_dump(document))
+    monkeypatch.setenv("GOVERNANCE_CREDENTIALS", str(without_europe))
+    at.run()  # the next rerun of the open tab, with the same valid login cookie
+    assert not at.metric and not any("Signed in as" in c.value for c in at.caption)
+    assert "Your account no longer exists. Log in again." in [e.value for e in at.error]
+    assert "europe" not in load_users(without_europe)["usernames"]  # the edit really removed the user
 
 
 # ---- finding 5: throttling across sessions, and the same bcrypt work for unknown users -----------------
