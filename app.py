@@ -1,6 +1,6 @@
 """Entry point and frame: page config, login gate, global filters, navigation, footer.
 
-The page scripts live in views/, not pages/: Streamlit runs scripts in a folder named pages/
+The page scripts live in app_pages/, not pages/: Streamlit runs scripts in a folder named pages/
 directly (its older multipage mode) for a freshly started server until the first st.navigation
 call, which would skip this frame and its login gate for a direct page URL.
 """
@@ -28,21 +28,21 @@ from ui import exports, filters, layout, team
 from ui.context import PageContext, set_page_context
 
 PAGES = [
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("views/review.py", title="Weekly review", icon=":material/trending_up:", url_path="review"),
-    st.Page("views/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
-    st.Page("views/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
-    st.Page("views/planner.py", title="Mix planner", icon=":material/tune:", url_path="planner"),
-    st.Page("views/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
-    st.Page("views/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
-    st.Page("views/dsa.py", title="DSA transparency", icon=":material/policy:", url_path="dsa"),
-    st.Page("views/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
-    st.Page("views/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
-    st.Page("views/sources.py", title="Data source", icon=":material/database:", url_path="source"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/review.py", title="Weekly review", icon=":material/trending_up:", url_path="review"),
+    st.Page("app_pages/appeals.py", title="Appeals", icon=":material/gavel:", url_path="appeals"),
+    st.Page("app_pages/vendors.py", title="Vendors & moderation mix", icon=":material/support_agent:", url_path="vendors"),
+    st.Page("app_pages/planner.py", title="Mix planner", icon=":material/tune:", url_path="planner"),
+    st.Page("app_pages/creators.py", title="Creator risk", icon=":material/person_alert:", url_path="creators"),
+    st.Page("app_pages/escalations.py", title="Escalations", icon=":material/emergency:", url_path="escalations"),
+    st.Page("app_pages/dsa.py", title="DSA transparency", icon=":material/policy:", url_path="dsa"),
+    st.Page("app_pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
+    st.Page("app_pages/catalog.py", title="Metric catalog", icon=":material/menu_book:", url_path="catalog"),
+    st.Page("app_pages/sources.py", title="Data source", icon=":material/database:", url_path="source"),
 ]
-SAVED_VIEWS_PAGE = st.Page("views/saved_views.py", title="Saved views", icon=":material/bookmarks:",
+SAVED_VIEWS_PAGE = st.Page("app_pages/saved_views.py", title="Saved views", icon=":material/bookmarks:",
                            url_path="saved-views")
-AUDIT_PAGE = st.Page("views/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")
+AUDIT_PAGE = st.Page("app_pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")
 LAST_VIEW_KEY = "_audited_view"  # session_state: the last page view this session recorded
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-PAGES = ["views/overview.py", "views/review.py", "views/appeals.py", "views/vendors.py", "views/creators.py",
-         "views/escalations.py", "views/planner.py"]
-PLANNER = "views/planner.py"
+PAGES = ["app_pages/overview.py", "app_pages/review.py", "app_pages/appeals.py", "app_pages/vendors.py", "app_pages/creators.py",
+         "app_pages/escalations.py", "app_pages/planner.py"]
+PLANNER = "app_pages/planner.py"
 
 
 def timed_run(at) -> float:  # type: ignore[no-untyped-def]

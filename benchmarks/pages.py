@@ -1,6 +1,6 @@
 """The DataAccess calls each dashboard page makes, so the benchmark times the app's data path.
 
-Each function mirrors one script in views/ under the default filters (every market, the default
+Each function mirrors one script in app_pages/ under the default filters (every market, the default
 date preset "last complete week", no page filter, the first breakdown dimension and metric of each
 picker), minus the rendering: the same metric-module calls with the same arguments, plus the
 helpers in ui/ that query (the page-filter options and the trend annotations), rebuilt here from
@@ -65,7 +65,7 @@ def annotations(data: DataAccess, request: MetricRequest) -> None:
 
 
 def overview(data: DataAccess, request: MetricRequest, settings: Settings) -> None:
-    """views/overview.py: KPIs and a daily trend per program, then the market-by-metric table."""
+    """app_pages/overview.py: KPIs and a daily trend per program, then the market-by-metric table."""
     frame(data)
     for module in (appeals, vendors, mix, creators, escalations):
         module.kpis(data, request, settings)
@@ -74,7 +74,7 @@ def overview(data: DataAccess, request: MetricRequest, settings: Settings) -> No
 
 
 def appeals_page(data: DataAccess, request: MetricRequest, settings: Settings) -> None:
-    """views/appeals.py."""
+    """app_pages/appeals.py."""
     frame(data)
     filter_options(data, "appeals", "policy")
     filter_options(data, "appeals", "original_channel")
@@ -89,7 +89,7 @@ def appeals_page(data: DataAccess, request: MetricRequest, settings: Settings) -
 
 
 def vendors_page(data: DataAccess, request: MetricRequest, settings: Settings) -> None:
-    """views/vendors.py (the metric picker defaults to a vendor metric, so the breakdown and the
+    """app_pages/vendors.py (the metric picker defaults to a vendor metric, so the breakdown and the
     records are the vendor ones)."""
     frame(data)
     vendor_site_options(data)
@@ -110,7 +110,7 @@ def vendors_page(data: DataAccess, request: MetricRequest, settings: Settings) -
 
 
 def creators_page(data: DataAccess, request: MetricRequest, settings: Settings) -> None:
-    """views/creators.py."""
+    """app_pages/creators.py."""
     frame(data)
     filter_options(data, "creator_violations", "policy")
     creators.kpis(data, request, settings)
@@ -125,12 +125,12 @@ def creators_page(data: DataAccess, request: MetricRequest, settings: Settings) 
 
 
 def escalations_page(data: DataAccess, request: MetricRequest, settings: Settings) -> None:
-    """views/escalations.py."""
+    """app_pages/escalations.py."""
     frame(data)
     filter_options(data, "escalations", "priority")
     escalations.kpis(data, request, settings)
     escalations.trend(data, request, grain_for(request), settings)
-    escalation_views.open_escalations(data, request, settings, limit=500)  # views/escalations.py OPEN_LIMIT
+    escalation_views.open_escalations(data, request, settings, limit=500)  # app_pages/escalations.py OPEN_LIMIT
     annotations(data, request)
     escalations.breakdown(data, request, ("country_code",))
     escalation_views.speed_by_priority(data, request, settings)

@@ -55,7 +55,7 @@ def evaluated(tiny_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  #
 def alerts_page(username: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=90)
     log_in(username)
-    at.switch_page("views/alerts.py")
+    at.switch_page("app_pages/alerts.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

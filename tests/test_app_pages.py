@@ -22,12 +22,12 @@ from ui.filters import preset_period
 from app_login import log_in
 
 DOMAIN_PAGES = {
-    "views/appeals.py": [appeals],
-    "views/vendors.py": [vendors, mix],
-    "views/creators.py": [creators],
-    "views/escalations.py": [escalations],
+    "app_pages/appeals.py": [appeals],
+    "app_pages/vendors.py": [vendors, mix],
+    "app_pages/creators.py": [creators],
+    "app_pages/escalations.py": [escalations],
 }
-ALL_PAGES = ["views/overview.py", *DOMAIN_PAGES, "views/catalog.py", "views/sources.py"]
+ALL_PAGES = ["app_pages/overview.py", *DOMAIN_PAGES, "app_pages/catalog.py", "app_pages/sources.py"]
 BEFORE_THE_DATA = {"range": "Custom range", "start": dt.date(2025, 1, 6), "end": dt.date(2025, 1, 12)}
 
 
@@ -56,7 +56,7 @@ def run_page(page: str, **state: object) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()  # the frame (app.py) runs the default page first, as a browser visit does
-    if page != "views/overview.py":
+    if page != "app_pages/overview.py":
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -79,7 +79,7 @@ def expected_cards(access: ScopedAccess, request: MetricRequest, modules: list) 
 
 
 def test_overview_shows_every_program_with_the_metric_layer_values(access: ScopedAccess) -> None:
-    at = run_page("views/overview.py")
+    at = run_page("app_pages/overview.py")
     shown = cards(at)
     request = default_request(access)
     programs = ((appeals, appeals.KPI_IDS), (vendors, vendors.KPI_IDS[:3]), (mix, mix.KPI_IDS[:1]),
@@ -100,7 +100,7 @@ def test_overview_shows_every_program_with_the_metric_layer_values(access: Scope
 
 
 def test_overview_for_one_market(access: ScopedAccess) -> None:
-    at = run_page("views/overview.py", countries=["DE"])
+    at = run_page("app_pages/overview.py", countries=["DE"])
     request = default_request(access, ("DE",))
     values = {k.metric.id: k for k in appeals.kpis(access, request, Settings())}
     overturn = values["appeals.overturn_rate"]
@@ -132,7 +132,7 @@ def test_domain_page_one_market(page: str, access: ScopedAccess) -> None:
         assert set(records["country_code"]) == {"DE"}
 
 
-@pytest.mark.parametrize("page", ["views/overview.py", *DOMAIN_PAGES])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", *DOMAIN_PAGES])
 def test_a_filter_without_data_shows_an_empty_state(page: str) -> None:
     at = run_page(page, **BEFORE_THE_DATA)
     messages = [i.value for i in at.info]
@@ -141,7 +141,7 @@ def test_a_filter_without_data_shows_an_empty_state(page: str) -> None:
 
 
 def test_page_filter_narrows_kpis_and_records(access: ScopedAccess) -> None:
-    at = run_page("views/appeals.py", policy=["counterfeit"])
+    at = run_page("app_pages/appeals.py", policy=["counterfeit"])
     request = default_request(access)
     narrowed = MetricRequest(period=request.period, policies=("counterfeit",))
     values = {k.metric.id: k for k in appeals.kpis(access, narrowed, Settings())}
@@ -155,7 +155,7 @@ def test_page_filter_narrows_kpis_and_records(access: ScopedAccess) -> None:
 def test_presentation_mode_shows_the_filters_line_and_a_way_out() -> None:
     # The frame's own elements (filters, presentation bar, footer) are asserted on the default page:
     # after AppTest.switch_page only the page's elements are in the element tree.
-    at = run_page("views/overview.py", present=True, countries=["DE", "FR"])
+    at = run_page("app_pages/overview.py", present=True, countries=["DE", "FR"])
     lines = [h.proto.body for h in at.get("html") if h.proto.body.startswith("<div class=\"gov-present-line")]
     assert len(lines) == 1 and " vs " in lines[0] and "DE, FR" in lines[0]
     styles = [h.proto.body for h in at.get("html")]
@@ -169,7 +169,7 @@ def test_presentation_mode_shows_the_filters_line_and_a_way_out() -> None:
 
 @pytest.mark.parametrize("state", [{}, {"countries": ["DE"]}, BEFORE_THE_DATA])
 def test_catalog_lists_every_metric_and_searches(state: dict) -> None:
-    at = run_page("views/catalog.py", **state)
+    at = run_page("app_pages/catalog.py", **state)
     assert len(at.dataframe[0].value) == len(all_metrics())
     # every metric reaches users as the page renders it: its id, label, sentence, unit and direction
     rendered = {row["id"]: row for row in at.dataframe[0].value.to_dict("records")}
@@ -185,7 +185,7 @@ def test_catalog_lists_every_metric_and_searches(state: dict) -> None:
 
 @pytest.mark.parametrize("state", [{}, {"countries": ["DE"]}, BEFORE_THE_DATA])
 def test_sources_page_shows_the_source_and_row_counts(state: dict) -> None:
-    at = run_page("views/sources.py", **state)
+    at = run_page("app_pages/sources.py", **state)
     counts = at.dataframe[0].value
     assert {"appeals", "moderation_cases", "escalations", "annotations"} <= set(counts["table"])
     assert (counts["rows"] > 0).all()
@@ -193,7 +193,7 @@ def test_sources_page_shows_the_source_and_row_counts(state: dict) -> None:
 
 
 def test_the_run_that_logs_out_draws_no_data_and_shows_the_login_form() -> None:
-    at = run_page("views/overview.py")
+    at = run_page("app_pages/overview.py")
     assert len(at.metric) > 0 and any("Signed in as" in c.value for c in at.caption)  # the control
     at.button(key="logout_button").click().run()
     assert not at.exception
@@ -203,7 +203,7 @@ def test_the_run_that_logs_out_draws_no_data_and_shows_the_login_form() -> None:
     assert [t.label for t in at.text_input] == ["Username", "Password"]
 
 
-@pytest.mark.parametrize("page", ["views/overview.py", *DOMAIN_PAGES])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", *DOMAIN_PAGES])
 def test_the_pdf_report_holds_what_the_page_showed(page: str) -> None:
     from ui.exports import page_pdf_bytes
 
@@ -227,7 +227,7 @@ def url_page(page: str, query: dict[str, list[str]], username: str = "admin") ->
     log_in(username)
     for key, values in query.items():  # the URL a browser opens: its values seed the widgets' first run
         at.query_params[key] = values
-    if page != "views/overview.py":
+    if page != "app_pages/overview.py":
         at.switch_page(page)  # opened directly, as a shared link is
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -239,7 +239,7 @@ def link_notices(at: AppTest) -> list[str]:
 
 
 def test_unknown_market_policy_and_date_in_the_url_get_one_notice_naming_them() -> None:
-    at = url_page("views/appeals.py", {"countries": ["DE", "ZZ"], "policy": ["counterfeit", "no_such_policy"],
+    at = url_page("app_pages/appeals.py", {"countries": ["DE", "ZZ"], "policy": ["counterfeit", "no_such_policy"],
                                       "range": ["Custom range"], "start": ["2026-13-40"]})
     assert link_notices(at) == [
         "The link named filters that do not apply here and were ignored: start date 2026-13-40 "
@@ -254,12 +254,12 @@ def test_unknown_market_policy_and_date_in_the_url_get_one_notice_naming_them() 
 
 
 def test_a_regional_user_is_told_a_foreign_market_in_the_link_was_ignored() -> None:
-    at = url_page("views/appeals.py", {"countries": ["US"]}, username="europe")
+    at = url_page("app_pages/appeals.py", {"countries": ["US"]}, username="europe")
     assert link_notices(at) == ["The link named filters that do not apply here and were ignored: market US."]
 
 
 def test_a_valid_link_gets_no_notice() -> None:
-    at = url_page("views/escalations.py", {"countries": ["DE"], "priority": ["P1"], "range": ["Last 28 days"]})
+    at = url_page("app_pages/escalations.py", {"countries": ["DE"], "priority": ["P1"], "range": ["Last 28 days"]})
     assert link_notices(at) == []
 
 
@@ -289,20 +289,20 @@ def picker_options(at: AppTest) -> dict[str, list[str]]:
     return pickers
 
 
-@pytest.mark.parametrize("page", [p for p in ALL_PAGES if p != "views/overview.py"] + ["views/review.py"])
+@pytest.mark.parametrize("page", [p for p in ALL_PAGES if p != "app_pages/overview.py"] + ["app_pages/review.py"])
 def test_every_picker_offers_each_label_once(page: str) -> None:
     # The vendors page offers vendor and moderation-mix metrics in one picker: both had "QA accuracy".
     at = run_page(page, **({"range": "Last 28 days"}))
     pickers = picker_options(at)
-    assert any("metric" in name for name in pickers) or page in ("views/catalog.py", "views/sources.py",
-                                                                  "views/review.py"), pickers
+    assert any("metric" in name for name in pickers) or page in ("app_pages/catalog.py", "app_pages/sources.py",
+                                                                  "app_pages/review.py"), pickers
     for name, options in pickers.items():
         duplicates = sorted({o for o in options if options.count(o) > 1})
         assert not duplicates, f"{page}: {name} offers {duplicates} more than once"
 
 
 def test_the_frame_pickers_offer_each_label_once() -> None:
-    at = run_page("views/overview.py")
+    at = run_page("app_pages/overview.py")
     pickers = picker_options(at)
     assert "selectbox range" in pickers
     for name, options in pickers.items():
@@ -310,7 +310,7 @@ def test_the_frame_pickers_offer_each_label_once() -> None:
 
 
 def test_the_vendor_scorecard_shows_the_aht_baseline_next_to_its_change(access: ScopedAccess) -> None:
-    at = run_page("views/vendors.py")
+    at = run_page("app_pages/vendors.py")
     scorecard = next(d.value for d in at.dataframe if "aht_change" in d.value.columns)
     columns = list(scorecard.columns)
     assert columns.index("aht_seconds_previous") == columns.index("aht_change") - 1
@@ -326,26 +326,26 @@ def date_lines(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if 'class="gov-filters"' in m.value]
 
 
-@pytest.mark.parametrize("page", ["views/catalog.py", "views/sources.py"])
+@pytest.mark.parametrize("page", ["app_pages/catalog.py", "app_pages/sources.py"])
 def test_pages_without_dates_show_no_date_line(page: str) -> None:
     # the catalog and the data source do not depend on the period or the markets
     assert not date_lines(run_page(page, countries=["DE"]))
 
 
 def test_a_dated_page_shows_its_date_line() -> None:
-    (line,) = date_lines(run_page("views/appeals.py", countries=["DE"]))
+    (line,) = date_lines(run_page("app_pages/appeals.py", countries=["DE"]))
     assert " vs " in line and "DE" in line
 
 
 def test_the_custom_date_inputs_get_the_sidebar_width() -> None:
     # side by side in two sidebar columns the dates were cut off ("2026/10/1…")
-    at = run_page("views/overview.py", range="Custom range")
+    at = run_page("app_pages/overview.py", range="Custom range")
     assert [d.label for d in at.sidebar.date_input] == ["From", "To"]
     assert not at.sidebar.columns
 
 
 def test_the_appeals_page_has_an_appeals_submitted_card_and_a_cohort_funnel(access: ScopedAccess) -> None:
-    at = run_page("views/appeals.py")
+    at = run_page("app_pages/appeals.py")
     values = {k.metric.id: k for k in appeals.kpis(access, default_request(access), Settings())}
     submitted = values["appeals.submitted"]
     assert cards(at)["Appeals submitted"] == submitted.metric.display(submitted.value)
@@ -358,14 +358,14 @@ def test_the_appeals_page_has_an_appeals_submitted_card_and_a_cohort_funnel(acce
 def test_vendor_page_elements_that_ignore_the_site_filter_say_so() -> None:
     # issue 10: with Vendor site = Meridian / Bogota the mix cards and channel charts still showed every
     # site and market without a word
-    filtered = run_page("views/vendors.py", vendor_site=["Meridian / Bogota"])
+    filtered = run_page("app_pages/vendors.py", vendor_site=["Meridian / Bogota"])
     notes = [c.value for c in filtered.caption if "Not filtered by" in c.value]
     assert sum("Not filtered by Vendor site: algorithm and LLM decisions have no vendor site" in n
                for n in notes) >= 3  # the mix cards, "Decisions by channel", "Channel comparison"
     assert not any("human-reviewed cases only" in n for n in notes)  # vendor elements do follow it
-    unfiltered = run_page("views/vendors.py")
+    unfiltered = run_page("app_pages/vendors.py")
     assert not any("Not filtered by" in c.value for c in unfiltered.caption)
-    with_channel = run_page("views/vendors.py", channel=["llm"])
+    with_channel = run_page("app_pages/vendors.py", channel=["llm"])
     assert any("Not filtered by Channel: vendor metrics count human-reviewed cases only." in c.value
                for c in with_channel.caption)
 
@@ -373,7 +373,7 @@ def test_vendor_page_elements_that_ignore_the_site_filter_say_so() -> None:
 def test_fixing_the_dates_turns_the_preset_into_the_same_custom_range() -> None:
     # issue 10: presets are relative to the data's latest day, so a pasted link drifted on refresh
     # (that the URL then names the dates is checked in Chromium: tests/test_browser_links.py)
-    at = run_page("views/appeals.py", range="Last 28 days")
+    at = run_page("app_pages/appeals.py", range="Last 28 days")
     shown = at.session_state["_page_context"].request.period
     assert shown == default_period_for(at, "Last 28 days")
     at.button(key="fix-dates").click().run()

@@ -112,11 +112,11 @@ def test_requirements_are_pinned() -> None:
 def test_no_pages_folder_next_to_the_entry_point() -> None:
     # Streamlit would run scripts in pages/ directly (skipping the login gate) on a fresh server
     assert not (REPO / "pages").exists()
-    assert os.path.isdir(REPO / "views")
+    assert os.path.isdir(REPO / "app_pages")
 
 
 POLARS_CALLBACKS = {"map_elements", "map_batches", "map_rows", "map_groups", "apply"}
-APP_CODE = ("metrics", "connectors", "ui", "views", "auth", "alerts")
+APP_CODE = ("metrics", "connectors", "ui", "app_pages", "auth", "alerts")
 
 
 def polars_callback_calls(path: Path) -> list[str]:

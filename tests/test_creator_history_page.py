@@ -14,7 +14,7 @@ from metrics.base import MetricRequest
 from ui.filters import preset_period
 from app_login import log_in
 
-PAGE = "views/creators.py"
+PAGE = "app_pages/creators.py"
 
 
 @pytest.fixture(autouse=True)

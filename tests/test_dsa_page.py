@@ -28,7 +28,7 @@ def run_dsa_page(username: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
     log_in(username)
     at.run()
-    at.switch_page("views/dsa.py")
+    at.switch_page("app_pages/dsa.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]

@@ -272,7 +272,7 @@ def test_an_unknown_user_costs_the_same_bcrypt_work_as_a_real_one() -> None:
 
 def test_page_views_are_audited_once_per_page_and_filters(app_env: StateStore) -> None:
     log_in("europe")
-    at = open_app("views/appeals.py")
+    at = open_app("app_pages/appeals.py")
     at.run()  # a rerun of the same view is not a new view
     views = app_env.audit_events(utc_now() - dt.timedelta(hours=1), utc_now() + dt.timedelta(hours=1),
                                  actions=("page_view",))
@@ -301,7 +301,7 @@ def test_an_unknown_audit_action_is_refused(app_env: StateStore) -> None:
 
 def test_admins_see_the_audit_page_with_the_events(app_env: StateStore) -> None:
     log_in("admin")
-    at = open_app("views/audit.py")
+    at = open_app("app_pages/audit.py")
     assert "Audit log" in [t.value for t in at.title]
     (table,) = [d.value for d in at.dataframe]
     assert {"login", "page_view"} <= set(table["action"])
@@ -314,7 +314,7 @@ def test_other_roles_have_no_audit_page(username: str) -> None:
     at = open_app()
     assert shows_data(at)
     with pytest.raises(ValueError, match="audit.py"):  # not in their navigation at all
-        at.switch_page("views/audit.py")
+        at.switch_page("app_pages/audit.py")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -29,7 +29,7 @@ def run_planner(**query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page("views/planner.py")
+    at.switch_page("app_pages/planner.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -111,7 +111,7 @@ def test_a_regional_user_plans_on_their_markets_only(small_demo_url: str) -> Non
     at = AppTest.from_file("../app.py", default_timeout=90)
     log_in("sea")
     at.run()
-    at.switch_page("views/planner.py")
+    at.switch_page("app_pages/planner.py")
     at.run()
     assert not at.exception and not at.error
     source = open_source(small_demo_url)
@@ -140,7 +140,7 @@ def test_a_period_without_data_shows_an_empty_state_not_an_error() -> None:
     for key, value in {"range": "Custom range", "start": dt.date(2025, 1, 6), "end": dt.date(2025, 1, 12)}.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page("views/planner.py")
+    at.switch_page("app_pages/planner.py")
     at.run()
     assert not at.exception and not at.error
     messages = [i.value for i in at.info]

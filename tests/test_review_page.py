@@ -22,7 +22,7 @@ def run_review(username: str = "admin", **state: object) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page("views/review.py")
+    at.switch_page("app_pages/review.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -36,7 +36,7 @@ def _text(at: AppTest) -> str:
 def test_review_is_second_in_the_navigation() -> None:
     source = (REPO / "app.py").read_text()
     pages = [line.split('"')[1] for line in source.splitlines() if line.strip().startswith("st.Page(")]
-    assert pages[:2] == ["views/overview.py", "views/review.py"]
+    assert pages[:2] == ["app_pages/overview.py", "app_pages/review.py"]
 
 
 def test_three_week_review_names_the_overturn_story() -> None:

@@ -50,7 +50,7 @@ def submit(at: AppTest, form_label: str) -> AppTest:
 
 def test_save_the_current_page_with_its_filters(views: ViewsStore) -> None:
     name = f"DE appeals {secrets.token_hex(3)}"
-    at = open_app("admin", "views/appeals.py", countries="DE", policy="counterfeit")
+    at = open_app("admin", "app_pages/appeals.py", countries="DE", policy="counterfeit")
     at.text_input(key="save-view-name").input(name)
     at = submit(at, "Save view")
     assert not at.exception, [e.message for e in at.exception]
@@ -64,7 +64,7 @@ def test_save_the_current_page_with_its_filters(views: ViewsStore) -> None:
 
 def test_a_regional_users_view_of_all_markets_names_their_markets(views: ViewsStore) -> None:
     name = f"SEA all {secrets.token_hex(3)}"
-    at = open_app("sea", "views/appeals.py")
+    at = open_app("sea", "app_pages/appeals.py")
     at.text_input(key="save-view-name").input(name)
     submit(at, "Save view")
     (view,) = [v for v in views.views_for("sea") if v.name == name]
@@ -74,7 +74,7 @@ def test_a_regional_users_view_of_all_markets_names_their_markets(views: ViewsSt
 def test_saved_views_page_lists_shares_and_refuses_an_uncovered_share(views: ViewsStore) -> None:
     name = f"Thailand {secrets.token_hex(3)}"
     view = views.save_view("admin", name, "appeals", "countries=TH", ["TH"])
-    at = open_app("admin", "views/saved_views.py")
+    at = open_app("admin", "app_pages/saved_views.py")
     assert any(name in m.value for m in at.markdown)
     at.selectbox(key=f"share-to-{view.id}").select("europe").run()
     at.button(key=f"share-{view.id}").click().run()
@@ -85,10 +85,10 @@ def test_saved_views_page_lists_shares_and_refuses_an_uncovered_share(views: Vie
     assert any(f"Shared '{name}' with sea" in s.value for s in at.success)
     assert views.view(view.id).shared_with == ("sea",)
     # sea sees it as shared, without share or delete controls
-    at = open_app("sea", "views/saved_views.py")
+    at = open_app("sea", "app_pages/saved_views.py")
     assert any(name in m.value and "shared by admin" in m.value for m in at.markdown)
     assert not [b for b in at.button if b.key == f"delete-{view.id}"]
-    at = open_app("admin", "views/saved_views.py")
+    at = open_app("admin", "app_pages/saved_views.py")
     at.button(key=f"delete-{view.id}").click().run()
     assert views.view(view.id) is None
     assert not any(name in m.value for m in at.markdown)
@@ -96,7 +96,7 @@ def test_saved_views_page_lists_shares_and_refuses_an_uncovered_share(views: Vie
 
 def test_only_editors_get_the_annotation_form() -> None:
     for username, expected in (("admin", True), ("latam", True), ("viewer", False), ("sea", False)):
-        at = open_app(username, "views/appeals.py")
+        at = open_app(username, "app_pages/appeals.py")
         has_form = any(t.key == "annotate-text-appeals" for t in at.text_area)
         assert has_form is expected, username
 
@@ -114,22 +114,22 @@ def trend_events(at: AppTest) -> list[dict]:
 
 def test_an_editors_annotation_is_drawn_for_their_markets_only(views: ViewsStore) -> None:
     text = f"Team note {secrets.token_hex(3)}"
-    at = open_app("latam", "views/appeals.py")
+    at = open_app("latam", "app_pages/appeals.py")
     at.multiselect(key="annotate-markets-appeals").select("BR")
     at.text_area(key="annotate-text-appeals").input(text)
     at = submit(at, "Add annotation")
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any(text in row["text"] and row["where"] == "BR" for row in trend_events(at))
     # a European user never sees a Brazilian annotation; a global viewer does
-    assert not any(text in row["text"] for row in trend_events(open_app("europe", "views/appeals.py")))
-    assert any(text in row["text"] for row in trend_events(open_app("viewer", "views/appeals.py")))
+    assert not any(text in row["text"] for row in trend_events(open_app("europe", "app_pages/appeals.py")))
+    assert any(text in row["text"] for row in trend_events(open_app("viewer", "app_pages/appeals.py")))
     audit = views.store.audit_events(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1), ("latam",), ("annotation_added",))
     assert text in audit["detail"].to_list()[0]
 
 
 def test_an_editor_cannot_annotate_outside_their_markets(views: ViewsStore) -> None:
     # the picker offers only their markets; the store refuses the rest whatever the form sends
-    at = open_app("latam", "views/appeals.py")
+    at = open_app("latam", "app_pages/appeals.py")
     assert set(at.multiselect(key="annotate-markets-appeals").options) == {"BR", "MX"}
     text = f"Empty pick {secrets.token_hex(3)}"
     at.text_area(key="annotate-text-appeals").input(text)
@@ -146,7 +146,7 @@ def test_a_view_opens_only_within_the_openers_scope(views: ViewsStore) -> None:
     log_in("sea")
     for key, values in team_query(view.query).items():
         at.query_params[key] = values
-    at.switch_page("views/appeals.py")  # opened directly, as the view's link does
+    at.switch_page("app_pages/appeals.py")  # opened directly, as the view's link does
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.multiselect(key="countries").value == ["TH"]
@@ -162,7 +162,7 @@ def team_query(query: str) -> dict[str, list[str]]:
 
 def test_an_editor_deletes_their_own_annotation(views: ViewsStore) -> None:
     text = f"To delete {secrets.token_hex(3)}"
-    at = open_app("latam", "views/appeals.py", countries="MX")
+    at = open_app("latam", "app_pages/appeals.py", countries="MX")
     at.text_area(key="annotate-text-appeals").input(text)
     at = submit(at, "Add annotation")
     (event_id,) = [e for e, t in views.annotations_by("latam", dt.date(2000, 1, 1), dt.date(2100, 1, 1))
@@ -176,4 +176,4 @@ def test_an_editor_deletes_their_own_annotation(views: ViewsStore) -> None:
     audit = views.store.audit_events(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1), ("latam",), ("annotation_deleted",))
     assert text in audit["detail"].to_list()[0]
     # another user (even an admin) gets no delete button for it
-    assert not [b for b in open_app("admin", "views/appeals.py").button if b.key == f"delete-annotation-appeals-{event_id}"]
+    assert not [b for b in open_app("admin", "app_pages/appeals.py").button if b.key == f"delete-annotation-appeals-{event_id}"]

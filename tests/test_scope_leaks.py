@@ -59,7 +59,7 @@ def test_data_as_of_is_the_latest_event_in_the_users_markets(tmp_path: Path) -> 
 
 
 def test_a_regional_user_sees_no_source_location_and_only_their_row_counts(app_env: str) -> None:
-    at = open_page("europe", "views/sources.py")
+    at = open_page("europe", "app_pages/sources.py")
     text = "\n".join(m.value for m in at.markdown)
     assert ".duckdb" not in text and "shown to admins and global viewers" in text
     (counts,) = [d.value for d in at.dataframe]
@@ -72,7 +72,7 @@ def test_a_regional_user_sees_no_source_location_and_only_their_row_counts(app_e
     rows = dict(zip(counts["table"], counts["rows"]))
     assert rows["moderation_cases"] == europe_cases < all_cases
     assert "vendor_sla_targets" not in rows  # no market column: nothing to count in their scope
-    admin = open_page("admin", "views/sources.py")
+    admin = open_page("admin", "app_pages/sources.py")
     assert any(".duckdb" in m.value for m in admin.markdown)  # the control
 
 
@@ -99,10 +99,10 @@ def test_the_catalog_lists_only_the_regional_users_market_and_site_targets(
         '[targets.by_site."Atlas/Lisbon"]\n"vendors.tat_adherence" = 0.97\n'
     )
     monkeypatch.setenv("GOVERNANCE_CONFIG", str(config))
-    europe = open_page("europe", "views/catalog.py")
+    europe = open_page("europe", "app_pages/catalog.py")
     scopes = {s for d in europe.dataframe if "scope" in d.value.columns for s in d.value["scope"]}
     assert scopes == {"market DE", "vendor site Atlas/Lisbon"}
-    admin = open_page("admin", "views/catalog.py")
+    admin = open_page("admin", "app_pages/catalog.py")
     scopes = {s for d in admin.dataframe if "scope" in d.value.columns for s in d.value["scope"]}
     assert scopes == {"market US", "market DE", "vendor site Meridian/Bogota", "vendor site Atlas/Lisbon"}
 
