@@ -49,7 +49,7 @@ elif values is not None:
         dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
         filter_key = FILTER_OF.get(dimension)
         unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
-        frame = escalations.breakdown(ctx.data, unfiltered, (dimension,))
+        frame = escalations.breakdown(ctx.data, unfiltered, (dimension,), ctx.settings)
         match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
                                          filter_key=filter_key, options=options)
 

@@ -8,6 +8,7 @@ import streamlit as st
 import data
 from metrics import appeals, creators, escalations, mix, vendors
 from metrics.base import KpiValue
+from metrics.domain import domain_trend
 from metrics.registry import get
 from metrics.report import combined_breakdown
 from metrics.vendor_scorecard import market_contract_targets
@@ -30,19 +31,17 @@ MARKET_METRICS = [  # per program, the first two KPIs that have a target
     metric_id for module in (appeals, vendors, creators, escalations)
     for metric_id in [i for i in module.KPI_IDS if ctx.settings.target(get(i)) is not None][:2]
 ]
-WITH_SETTINGS = (creators, escalations)  # their trends read domain settings (risk tiers, priority targets)
 
 
 def program(module: ModuleType) -> tuple[list[KpiValue], pl.DataFrame | None]:
     """A program's KPIs and their daily trend (one chain of queries: both read the same daily spec)."""
     values = module.kpis(ctx.data, request, ctx.settings)
-    extra = (ctx.settings,) if module in WITH_SETTINGS else ()
-    return values, module.trend(ctx.data, request, "day", *extra) if values else None
+    return values, domain_trend(module, ctx.data, request, "day", ctx.settings) if values else None
 
 
 pending = data.loads_in_parallel(
     {module: (lambda m=module: program(m)) for _, blocks in PROGRAMS for module, _ in blocks}
-    | {"markets": lambda: combined_breakdown(ctx.data, request, "country_code"),
+    | {"markets": lambda: combined_breakdown(ctx.data, request, "country_code", ctx.settings),
        "contracts": lambda: market_contract_targets(ctx.data, request)}
 )
 loaded = {

@@ -5,7 +5,7 @@ import streamlit as st
 
 import data
 from metrics.planner.baseline import segment_table, site_table
-from metrics.planner.projection import baseline_scenario, project, scaled_frontier
+from metrics.planner.projection import FRONTIER_SCHEMA, baseline_scenario, project, scaled_frontier
 from metrics.planner.scenario import Assumptions
 from ui import charts, layout, planner_parts, tables
 from ui.context import page_context
@@ -41,7 +41,7 @@ if baseline is not None:
                    + (" ..." if len(thin) > 12 else ""))
     with layout.section("Cost against quality"):
         curves = pl.concat([scaled_frontier(baseline, s) for s in scenarios if s.moves] or
-                           [pl.DataFrame(schema=planner_parts.FRONTIER_SCHEMA)])
+                           [pl.DataFrame(schema=FRONTIER_SCHEMA)])
         points = pl.DataFrame([{"scenario": p.name, "cost_per_week_usd": p.totals["cost_per_week_usd"],
                                 "qa_accuracy": p.totals["qa_accuracy"]} for p in projections])
         charts.show_chart(ctx, planner_parts.frontier_chart(curves, points), PAGE, "frontier", data=curves,

@@ -17,6 +17,7 @@ from typing import Callable
 from connectors.spec import AggregateSpec, Count, Dim, Eq
 from metrics import appeals, appeals_views, creators, escalation_views, escalations, mix, vendor_scorecard, vendors
 from metrics.base import DataAccess, Grain, MetricRequest, Period, country_regions
+from metrics.domain import domain_trend
 from metrics.report import combined_breakdown
 from metrics.targets import Settings
 
@@ -69,8 +70,8 @@ def overview(data: DataAccess, request: MetricRequest, settings: Settings) -> No
     frame(data)
     for module in (appeals, vendors, mix, creators, escalations):
         module.kpis(data, request, settings)
-        module.trend(data, request, "day")
-    combined_breakdown(data, request, "country_code")
+        domain_trend(module, data, request, "day", settings)
+    combined_breakdown(data, request, "country_code", settings)
 
 
 def appeals_page(data: DataAccess, request: MetricRequest, settings: Settings) -> None:
@@ -132,7 +133,7 @@ def escalations_page(data: DataAccess, request: MetricRequest, settings: Setting
     escalations.trend(data, request, grain_for(request), settings)
     escalation_views.open_escalations(data, request, settings, limit=500)  # app_pages/escalations.py OPEN_LIMIT
     annotations(data, request)
-    escalations.breakdown(data, request, ("country_code",))
+    escalations.breakdown(data, request, ("country_code",), settings)
     escalation_views.speed_by_priority(data, request, settings)
     escalation_views.root_cause_pareto(data, request)
     escalation_views.recurrence_by_root_cause(data, request)

@@ -81,6 +81,7 @@ METRICS: tuple[MetricDef, ...] = register(
               "Share of appeals submitted in the period that are re-appeals.", "ratio", "down"),
 )
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
+READS_SETTINGS = False
 KPI_IDS: tuple[str, ...] = (
     "appeals.overturn_rate", "appeals.sla_adherence", "appeals.tat_p90_hours", "appeals.backlog",
 )
@@ -265,9 +266,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
     return period_kpis(METRICS, row, previous_columns(row), request, settings)
 
 
-def trend(
-    data: DataAccess, request: MetricRequest, grain: Grain = "day", settings: Settings | None = None
-) -> pl.DataFrame:
+def trend(data: DataAccess, request: MetricRequest, grain: Grain = "day") -> pl.DataFrame:
     """Long format (date, metric_id, value) over the request window, per day or ISO week.
 
     The backlog is the stock at the end of each day (or of the week's last day in the window):
@@ -296,9 +295,7 @@ def trend(
     )
 
 
-def breakdown(
-    data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...], settings: Settings | None = None
-) -> pl.DataFrame:
+def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """One row per key: every metric for the period and the comparison, sorted by the first KPI."""
     return largest_first(period_values(data, request, tuple(dimensions)), KPI_IDS[0], dimensions)
 

@@ -86,6 +86,7 @@ METRICS: tuple[MetricDef, ...] = register(
     MetricDef("creators.offenders", "Creators with violations (90 d)",
               "Creators with at least one violation in the 90 days ending at the period end.", "count", "down", activity=True),
 )
+READS_SETTINGS = True  # trend and breakdown read the risk tier thresholds
 KPI_IDS: tuple[str, ...] = (
     "creators.violations_per_1k", "creators.repeat_offender_rate", "creators.gmv_at_risk_usd",
     "creators.high_risk",

@@ -19,6 +19,7 @@ from metrics.targets import Settings
 @runtime_checkable
 class DomainModule(Protocol):
     METRICS: tuple[MetricDef, ...]
+    READS_SETTINGS: bool  # whether trend and breakdown take the domain settings as their last argument
     KPI_IDS: tuple[str, ...]
     BREAKDOWN_DIMENSIONS: dict[str, str]
 
@@ -30,6 +31,20 @@ class DomainModule(Protocol):
                   *args: Any) -> pl.DataFrame: ...
 
     def drilldown(self, data: DataAccess, request: MetricRequest, limit: int = 100, *args: Any) -> pl.DataFrame: ...
+
+
+def domain_trend(module: DomainModule, data: DataAccess, request: MetricRequest, grain: Grain,
+                 settings: Settings) -> pl.DataFrame:
+    """The module's trend, given the settings only when it reads them."""
+    extra = (settings,) if module.READS_SETTINGS else ()
+    return module.trend(data, request, grain, *extra)
+
+
+def domain_breakdown(module: DomainModule, data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...],
+                     settings: Settings) -> pl.DataFrame:
+    """The module's breakdown, given the settings only when it reads them."""
+    extra = (settings,) if module.READS_SETTINGS else ()
+    return module.breakdown(data, request, dimensions, *extra)
 
 
 def period_kpis(

@@ -113,6 +113,7 @@ METRICS: tuple[MetricDef, ...] = register(
 )
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 
+READS_SETTINGS = True  # trend and breakdown read the per-priority targets
 KPI_IDS: tuple[str, ...] = (
     "escalations.open_at_end",
     "escalations.p0_open",

@@ -126,6 +126,8 @@ METRICS: tuple[MetricDef, ...] = register(
 )
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 
+READS_SETTINGS = False
+COST_DECIMALS = 4
 KPI_IDS: tuple[str, ...] = ("mix.automated_share", "mix.llm_share", "mix.cost_per_decision")
 
 BREAKDOWN_DIMENSIONS: dict[str, str] = {
@@ -191,7 +193,8 @@ def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
         ratio_expr("human", "decisions").alias("mix.human_share"),
         ratio_expr("qa_agreed", "qa_verdicts").alias("mix.qa_accuracy"),
         ratio_expr("cost_sum", "decisions").alias("mix.cost_per_decision"),
-        pl.col("cost_sum").cast(pl.Float64).alias("mix.total_cost_usd"),
+        # to 1/100 of a cent: a parallel float sum differs from run to run in its last digits
+        pl.col("cost_sum").cast(pl.Float64).round(COST_DECIMALS).alias("mix.total_cost_usd"),
         (ratio_expr("cost_sum", "decisions") * 1000.0).alias("mix.cost_per_1k_decisions"),
         percentile_series(frame, "tat", 0.5).alias("mix.tat_p50_hours"),
         percentile_series(frame, "tat", 0.9).alias("mix.tat_p90_hours"),
@@ -219,18 +222,14 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
     return period_kpis(METRICS, current, previous, request, settings)
 
 
-def trend(
-    data: DataAccess, request: MetricRequest, grain: Grain = "day", settings: Settings | None = None
-) -> pl.DataFrame:
+def trend(data: DataAccess, request: MetricRequest, grain: Grain = "day") -> pl.DataFrame:
     """Long frame date, metric_id, value over the request window, every day or ISO week present."""
     # the same spec as the KPIs' daily query (grain "day"), so a page pays for it once
     frame = _aggregate(data, request, request.window, (Dim("decided_at", grain=grain),)).rename({grain: "date"})
     return component_trend(frame, request.window, grain, COMPONENTS, with_metrics, METRIC_IDS)
 
 
-def breakdown(
-    data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...], settings: Settings | None = None
-) -> pl.DataFrame:
+def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """One row per key: the dimension columns, then `<id>` and `<id>.previous` per metric."""
     keys = breakdown_keys(dimensions, BREAKDOWN_DIMENSIONS)
     dims = tuple(Dim(c) for c in query_columns(keys))

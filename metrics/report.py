@@ -10,6 +10,7 @@ import polars as pl
 
 from metrics import appeals, creators, escalations, mix, vendors
 from metrics.base import DataAccess, KpiValue, MetricRequest
+from metrics.domain import domain_breakdown
 from metrics.targets import Settings
 
 DOMAINS: tuple[ModuleType, ...] = (appeals, vendors, mix, creators, escalations)
@@ -28,14 +29,14 @@ def all_kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> li
 
 
 def combined_breakdown(
-    data: DataAccess, request: MetricRequest, dimension: str, settings: Settings | None = None
+    data: DataAccess, request: MetricRequest, dimension: str, settings: Settings
 ) -> pl.DataFrame:
     """One row per key of `dimension`, a column per metric of every domain that supports it."""
     combined: pl.DataFrame | None = None
     for domain in DOMAINS:
         if dimension not in domain.BREAKDOWN_DIMENSIONS:
             continue
-        frame = domain.breakdown(data, request, (dimension,), settings=settings)
+        frame = domain_breakdown(domain, data, request, (dimension,), settings)
         frame = frame.select(dimension, *[c for c in frame.columns if c != dimension and not c.endswith(".previous")])
         combined = frame if combined is None else combined.join(frame, on=dimension, how="full", coalesce=True)
     if combined is None:

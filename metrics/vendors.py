@@ -40,7 +40,6 @@ from metrics.base import (
     add_region,
     breakdown_keys,
     component_trend,
-    date_grid,  # noqa: F401  (re-exported: metrics.vendors.date_grid)
     elapsed_seconds,
     in_period,
     match_condition,
@@ -106,6 +105,7 @@ METRICS: tuple[MetricDef, ...] = register(
 )
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 
+READS_SETTINGS = False
 KPI_IDS: tuple[str, ...] = (
     "vendors.tat_adherence",
     "vendors.aht_seconds",
@@ -245,9 +245,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
     return values
 
 
-def trend(
-    data: DataAccess, request: MetricRequest, grain: Grain = "day", settings: Settings | None = None
-) -> pl.DataFrame:
+def trend(data: DataAccess, request: MetricRequest, grain: Grain = "day") -> pl.DataFrame:
     """Long frame date, metric_id, value over the request window, every day or ISO week present."""
     # the same spec as the KPIs' daily query (grain "day"), so a page pays for it once
     by_date = (Dim("decided_at", grain=grain),)
@@ -255,9 +253,7 @@ def trend(
     return component_trend(frame, request.window, grain, COMPONENTS, with_metrics, METRIC_IDS)
 
 
-def breakdown(
-    data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...], settings: Settings | None = None
-) -> pl.DataFrame:
+def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """One row per key: the dimension columns, then `<id>` and `<id>.previous` per metric."""
     keys = breakdown_keys(dimensions, BREAKDOWN_DIMENSIONS)
     dims = tuple(Dim(c) for c in query_columns(keys, QUERY_COLUMNS))

@@ -26,7 +26,6 @@ NO 137, IS 114, and 138 for each other EU member state.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 import zipfile

@@ -245,3 +245,12 @@ def test_story_llm_share_grows(small_demo: ScopedAccess) -> None:
     # machine decisions cost far less than human reviews
     cost = dict(zip(channels["channel"], channels["cost_per_decision"]))
     assert cost["algo"] < cost["llm"] < cost["human"]
+
+
+def test_total_cost_does_not_depend_on_the_order_a_backend_sums_in() -> None:
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 and 0.3 + 0.2 + 0.1 is 0.6 in binary floats: a parallel
+    # sum returns either, so the total is rounded to 1/100 of a cent (both print as 0.6)
+    components = pl.DataFrame({name: [0, 0] for name in mix.COMPONENTS}).with_columns(
+        decisions=pl.lit(3), cost_sum=pl.Series([0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1]))
+    totals = mix.with_metrics(components)["mix.total_cost_usd"].to_list()
+    assert totals == [0.6, 0.6]

@@ -10,8 +10,9 @@ import pytest
 
 from connectors.scope import Scope
 from connectors.source import ScopedAccess, open_source
-from metrics import appeals, appeals_views, creators, escalation_views, escalations, mix, vendor_scorecard, vendors
+from metrics import appeals_views, creators, escalation_views, mix, vendor_scorecard
 from metrics.base import MetricRequest, Period
+from metrics.domain import domain_breakdown, domain_trend
 from metrics.report import DOMAINS, all_kpis
 from metrics.targets import Settings
 
@@ -72,11 +73,11 @@ def test_every_view_transfers_aggregates_only(default_scale: RecordingAccess) ->
     all_kpis(data, whole, settings)
     for domain in DOMAINS:
         for grain in ("day", "week"):
-            domain.trend(data, whole, grain, settings=settings)
+            domain_trend(domain, data, whole, grain, settings)
         for dimension in domain.BREAKDOWN_DIMENSIONS:
-            domain.breakdown(data, whole, (dimension,), settings=settings)
-        domain.breakdown(data, whole, ("country_code", "policy") if "policy" in domain.BREAKDOWN_DIMENSIONS
-                         else ("country_code",), settings=settings)
+            domain_breakdown(domain, data, whole, (dimension,), settings)
+        domain_breakdown(domain, data, whole, ("country_code", "policy") if "policy" in domain.BREAKDOWN_DIMENSIONS
+                         else ("country_code",), settings)
         domain.drilldown(data, whole, limit=100)
     appeals_views.funnel(data, whole)
     appeals_views.backlog_aging(data, whole)

@@ -15,7 +15,7 @@ from connectors.scope import Scope
 from connectors.source import ScopedAccess, open_source
 from metrics.base import MetricRequest, Period
 from metrics.drivers import ALPHA
-from metrics.review import build_review, last_complete_week, review_json, review_markdown, weeks_period
+from metrics.review import build_review, last_complete_week, review_json, weeks_period
 from metrics.targets import Settings
 from sample_data import DEFAULT_END, Stories, generate
 

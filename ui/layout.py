@@ -6,7 +6,6 @@ import contextlib
 import time
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-import polars as pl
 import streamlit as st
 
 from connectors.errors import GovernanceDataError
@@ -192,7 +191,7 @@ def vendor_site_options(ctx: PageContext) -> list[str]:
     return sorted(f"{v}{VENDOR_SITE_SEPARATOR}{s}" for v, s in frame.select("vendor", "site").iter_rows())
 
 
-def page_filter(ctx: PageContext, key: str, options: Sequence[str]) -> tuple[str, ...] | None:
+def page_filter(key: str, options: Sequence[str]) -> tuple[str, ...] | None:
     """A page-level multiselect in the sidebar, bound to the URL (None when nothing is picked)."""
     return filters.domain_filter(FILTER_LABELS.get(key, key), key, options)
 
@@ -215,7 +214,7 @@ def page_filters(
             st.sidebar.warning(f"{FILTER_LABELS.get(key, key)} filter unavailable: {error}")
             values = []
         options[key] = values
-        chosen[key] = page_filter(ctx, key, values)
+        chosen[key] = page_filter(key, values)
     return chosen, options
 
 

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from metrics.planner.baseline import Baseline
-from metrics.planner.projection import FRONTIER_SCHEMA, Projection, project  # noqa: F401  (FRONTIER_SCHEMA for the page)
+from metrics.planner.projection import Projection, project
 from metrics.planner.report import ROWS
 from metrics.planner.scenario import (
     CHANNELS,

@@ -10,7 +10,6 @@ import polars as pl
 import streamlit as st
 
 from metrics.registry import MetricDef, all_metrics, hours_text
-from metrics.targets import Settings
 from ui import exports
 from ui.context import PageContext
 
