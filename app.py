@@ -24,7 +24,7 @@ from connectors.scope import Scope
 from metrics.base import MetricRequest, country_regions
 from metrics.targets import Settings
 from state.store import state_url
-from ui import exports, filters, layout, team
+from ui import exports, filters, frame, team
 from ui.context import PageContext, set_page_context
 
 PAGES = [
@@ -70,7 +70,7 @@ def main() -> None:
         st.stop()
     context.pages = {page.url_path: page for page in pages}
     set_page_context(context)
-    layout.apply_presentation(context)
+    frame.apply_presentation(context)
     stale_banner = st.empty()
     url_notice = st.empty()
     record_page_view(auditor, navigation.url_path or "overview", context.filters_line)
@@ -88,7 +88,7 @@ def main() -> None:
                 icon=":material/history:",
             )
     exports.page_pdf_download(context)
-    layout.footer(context, started)
+    frame.footer(context, started)
 
 
 def refuse_unknown_markets(user: User, everything: data.CachedAccess) -> None:

@@ -9,17 +9,17 @@ import streamlit as st
 import data
 from alerts.overview import alerts_view, rule_deliveries, rule_history
 from alerts.states import STATE_LABELS
-from ui import layout, tables
+from ui import frame, layout, tables
 from ui.context import page_context
 
 PAGE = "alerts"
 
 ctx = page_context()
 is_admin = ctx.role == "admin"
-layout.header(ctx, "Alerts", "The alert rules " + ("of the rules file" if is_admin else "you receive") +
-              ", evaluated by `cli.py alerts run` (cron): state, last evaluation and value, history and "
-              "deliveries, from the app's state database. Times UTC; the sidebar's filters do not apply here.",
-              dated=False)
+frame.header(ctx, "Alerts", "The alert rules " + ("of the rules file" if is_admin else "you receive") +
+             ", evaluated by `cli.py alerts run` (cron): state, last evaluation and value, history and "
+             "deliveries, from the app's state database. Times UTC; the sidebar's filters do not apply here.",
+             dated=False)
 store = data.alert_store()
 view = alerts_view(store, ctx.username, is_admin)
 if not view.configured:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from metrics import appeals, appeals_views
-from ui import charts, exports, kpis, layout, sections, tables, team, view_charts
+from metrics import appeals, appeals_views, page_queries
+from ui import charts, frame, kpis, layout, page_filters, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "appeals"
@@ -11,36 +11,22 @@ FILTER_OF = {"policy": "policy", "original_channel": "channel"}  # breakdown dim
 CARDS = ("appeals.submitted", *appeals.KPI_IDS)  # the volume first: the funnel and the rates start there
 
 ctx = page_context()
-chosen, options = layout.page_filters(ctx, {"policy": ("appeals", "policy"),
-                                             "channel": ("appeals", "original_channel")})
-request = layout.request_for(ctx, chosen)
-layout.header(ctx, "Appeals", "Seller and creator appeals against moderation decisions: volume, overturns, "
-              "turnaround against SLA, backlog and review quality.", chosen)
+chosen, options = page_filters.sidebar_filters(ctx, {"policy": ("appeals", "policy"),
+                                                     "channel": ("appeals", "original_channel")})
+request = page_filters.request_for(ctx, chosen)
+frame.header(ctx, "Appeals", "Seller and creator appeals against moderation decisions: volume, overturns, "
+             "turnaround against SLA, backlog and review quality.", chosen)
 
 values = layout.load("Appeal KPIs", appeals.kpis, ctx.data, request, ctx.settings)
 if values is not None and not kpis.has_data(values):
     layout.empty_state(layout.no_data_message(ctx, "appeals"))
 elif values is not None:
-    grain = charts.grain_for(request)
+    grain = page_queries.grain_for(request)
     trend = layout.load("The appeals trend", appeals.trend, ctx.data, request, grain)
     kpis.kpi_row(values, CARDS, request.period, trend, key=PAGE)
 
-    left, right = st.columns([3, 2], gap="large")
-    with left, layout.section("The trend"):
-        metric = sections.metric_picker(appeals.METRICS, appeals.KPI_IDS[0], key=f"{PAGE}-metric")
-        team.annotation_form(ctx, PAGE)  # before the events load, so a new one is drawn
-        events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
-        if trend is not None:
-            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
-    match = None
-    with right, layout.section("The breakdown"):
-        dimensions = appeals.BREAKDOWN_DIMENSIONS
-        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
-        filter_key = FILTER_OF.get(dimension)
-        unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
-        frame = appeals.breakdown(ctx.data, unfiltered, (dimension,))
-        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
-                                         filter_key=filter_key, options=options)
+    part = sections.PagePart(appeals, request, trend, "appeals submitted or decided")
+    explored = sections.trend_and_breakdown(ctx, PAGE, [part], chosen, options, FILTER_OF, grain)
 
     funnel_column, aging_column = st.columns(2, gap="large")
     with funnel_column, layout.section("The appeal funnel"):
@@ -67,9 +53,4 @@ elif values is not None:
                           caption="Cells with 20+ decided appeals in both periods, largest rise first.",
                           empty="No market × policy cell has 20+ decided appeals in both periods.")
 
-    st.subheader("Records", anchor=False)
-    with layout.section("The appeal records"):
-        records = appeals.drilldown(ctx.data, request, limit=100, match=match)
-        tables.show_table(ctx, records, PAGE, "records",
-                          caption=tables.drilldown_caption(match, "appeals submitted or decided"))
-        exports.all_records_download(ctx, PAGE, lambda data: appeals.drilldown(data, request, match=match))
+    sections.records_section(ctx, PAGE, "The appeal records", explored, chosen)

@@ -7,7 +7,7 @@ import streamlit as st
 
 import data
 from state.store import AUDIT_ACTIONS
-from ui import layout, tables
+from ui import frame, layout, tables
 from ui.context import page_context
 
 PAGE = "audit"
@@ -20,9 +20,9 @@ ctx = page_context()
 if ctx.role != "admin":  # the frame gives no one else the page; this holds if that ever changes
     st.error("The audit log is for admins.")
     st.stop()
-layout.header(ctx, "Audit log", "Who logged in, failed or was locked out, whose logins were revoked, who viewed "
-              "which page with which filters and who exported what, from the app's state database. Times UTC; "
-              "the sidebar's filters (about the data) do not apply here.", dated=False)
+frame.header(ctx, "Audit log", "Who logged in, failed or was locked out, whose logins were revoked, who viewed "
+             "which page with which filters and who exported what, from the app's state database. Times UTC; "
+             "the sidebar's filters (about the data) do not apply here.", dated=False)
 
 today = dt.datetime.now(dt.UTC).date()
 first, last, left, right = st.columns([1, 1, 2, 2])

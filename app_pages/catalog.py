@@ -5,14 +5,16 @@ import streamlit as st
 
 from metrics.registry import all_metrics
 from metrics.report import DOMAIN_LABELS
-from ui import layout, tables
+from metrics import page_queries
+from metrics.vendors import SITE_SEPARATOR
+from ui import frame, layout, tables
 from ui.context import page_context
 
 
 ctx = page_context()
-layout.header(ctx, "Metric catalog", "Every metric is declared once; the cards, charts, exports and the CLI "
-              "read these definitions. The effective target is the config override where one is set, else "
-              "the default.", dated=False)
+frame.header(ctx, "Metric catalog", "Every metric is declared once; the cards, charts, exports and the CLI "
+             "read these definitions. The effective target is the config override where one is set, else "
+             "the default.", dated=False)
 
 catalog = pl.DataFrame(
     [
@@ -47,7 +49,7 @@ else:
 
 settings = ctx.settings
 if ctx.data.scope.countries is not None:  # a regional user reads the targets of their markets and sites only
-    sites = [option.replace(layout.VENDOR_SITE_SEPARATOR, "/") for option in layout.vendor_site_options(ctx)]
+    sites = [option.replace(SITE_SEPARATOR, "/") for option in page_queries.vendor_site_options(ctx.data)]
     settings = settings.within(ctx.markets["country_code"].to_list(), sites)
 overrides = [
     {"scope": f"market {country}", "metric": metric_id, "target": value}

@@ -2,43 +2,29 @@
 
 import streamlit as st
 
-from metrics import creators
-from ui import charts, creator_sections, exports, kpis, layout, sections, tables, team, view_charts
+from metrics import creators, page_queries
+from ui import charts, creator_sections, frame, kpis, layout, page_filters, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "creators"
 FILTER_OF = {"policy": "policy"}
 
 ctx = page_context()
-chosen, options = layout.page_filters(ctx, {"policy": ("creator_violations", "policy")})
-request = layout.request_for(ctx, chosen)
-layout.header(ctx, "Creator risk", "Creator policy violations, 90-day risk points and tiers, repeat "
-              "offenders, GMV at risk and emerging (market, policy) spikes.", chosen)
+chosen, options = page_filters.sidebar_filters(ctx, {"policy": ("creator_violations", "policy")})
+request = page_filters.request_for(ctx, chosen)
+frame.header(ctx, "Creator risk", "Creator policy violations, 90-day risk points and tiers, repeat "
+             "offenders, GMV at risk and emerging (market, policy) spikes.", chosen)
 
 values = layout.load("Creator KPIs", creators.kpis, ctx.data, request, ctx.settings)
 if values is not None and not kpis.has_data(values):
     layout.empty_state(layout.no_data_message(ctx, "creator violations"))
 elif values is not None:
-    grain = charts.grain_for(request)
+    grain = page_queries.grain_for(request)
     trend = layout.load("The creator trend", creators.trend, ctx.data, request, grain, ctx.settings)
     kpis.kpi_row(values, creators.KPI_IDS, request.period, trend, key=PAGE)
 
-    left, right = st.columns([3, 2], gap="large")
-    with left, layout.section("The trend"):
-        metric = sections.metric_picker(creators.METRICS, creators.KPI_IDS[0], key=f"{PAGE}-metric")
-        team.annotation_form(ctx, PAGE)  # before the events load, so a new one is drawn
-        events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
-        if trend is not None:
-            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
-    match = None
-    with right, layout.section("The breakdown"):
-        dimensions = creators.BREAKDOWN_DIMENSIONS
-        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
-        filter_key = FILTER_OF.get(dimension)
-        unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
-        frame = creators.breakdown(ctx.data, unfiltered, (dimension,), ctx.settings)
-        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
-                                         filter_key=filter_key, options=options)
+    part = sections.PagePart(creators, request, trend, "violations")
+    explored = sections.trend_and_breakdown(ctx, PAGE, [part], chosen, options, FILTER_OF, grain)
 
     with layout.section("Emerging signals"):
         st.subheader("Emerging signals", anchor=False)
@@ -74,9 +60,4 @@ elif values is not None:
     if creator_id is not None:
         creator_sections.creator_history(ctx, request, creator_id, PAGE)
 
-    st.subheader("Records", anchor=False)
-    with layout.section("The violation records"):
-        records = creators.drilldown(ctx.data, request, limit=100, match=match)
-        caption = tables.drilldown_caption(match, "violations")
-        tables.show_table(ctx, records, PAGE, "records", caption=caption)
-        exports.all_records_download(ctx, PAGE, lambda data: creators.drilldown(data, request, match=match))
+    sections.records_section(ctx, PAGE, "The violation records", explored, chosen)

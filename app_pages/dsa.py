@@ -7,15 +7,15 @@ import streamlit as st
 import data
 from connectors.contract import DSA_TABLES
 from metrics import dsa, dsa_report
-from ui import charts, dsa_charts, filters, layout, tables, view_charts
+from ui import charts, dsa_charts, filters, frame, layout, tables, view_charts
 from ui.context import page_context
 
 PAGE = "dsa"
 ALL, IN_RANGE = "All imported statements", "Created in the selected date range"
 
 ctx = page_context()
-layout.header(ctx, "DSA transparency", "Statements of reasons from the EU DSA Transparency Database "
-              "(imported with cli.py import-dsa), and how our automation compares.")
+frame.header(ctx, "DSA transparency", "Statements of reasons from the EU DSA Transparency Database "
+             "(imported with cli.py import-dsa), and how our automation compares.")
 if not data.tables_present(ctx.data.url, ctx.data.config_path, DSA_TABLES):
     layout.empty_state("No DSA statements have been imported into this source yet. Load the Commission's "
                        "daily dumps with `python cli.py import-dsa FILE_OR_ZIP... --url URL`.")

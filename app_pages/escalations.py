@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from metrics import escalation_views, escalations
-from ui import charts, exports, kpis, layout, sections, tables, team, view_charts
+from metrics import escalation_views, escalations, page_queries
+from ui import charts, frame, kpis, layout, page_filters, sections, tables, view_charts
 from ui.context import page_context
 
 PAGE = "escalations"
@@ -13,16 +13,16 @@ OPEN_COLUMNS = ["escalation_id", "priority", "age_hours", "past_target", "status
                 "domain", "summary", "opened_at", "acknowledged_at", "contained_at"]
 
 ctx = page_context()
-chosen, options = layout.page_filters(ctx, {"priority": ("escalations", "priority")})
-request = layout.request_for(ctx, chosen)
-layout.header(ctx, "Escalations", "Incident response: what is open, how fast escalations are acknowledged, "
-              "contained and resolved against per-priority targets, and why they happen.", chosen)
+chosen, options = page_filters.sidebar_filters(ctx, {"priority": ("escalations", "priority")})
+request = page_filters.request_for(ctx, chosen)
+frame.header(ctx, "Escalations", "Incident response: what is open, how fast escalations are acknowledged, "
+             "contained and resolved against per-priority targets, and why they happen.", chosen)
 
 values = layout.load("Escalation KPIs", escalations.kpis, ctx.data, request, ctx.settings)
 if values is not None and not kpis.has_data(values):
     layout.empty_state(layout.no_data_message(ctx, "escalations"))
 elif values is not None:
-    grain = charts.grain_for(request)
+    grain = page_queries.grain_for(request)
     trend = layout.load("The escalations trend", escalations.trend, ctx.data, request, grain, ctx.settings)
     kpis.kpi_row(values, escalations.KPI_IDS, request.period, trend, key=PAGE)
 
@@ -36,22 +36,8 @@ elif values is not None:
                                   "latest pending stage whose per-priority target the escalation's age has "
                                   "passed.")
 
-    left, right = st.columns([3, 2], gap="large")
-    with left, layout.section("The trend"):
-        metric = sections.metric_picker(escalations.METRICS, escalations.KPI_IDS[0], key=f"{PAGE}-metric")
-        team.annotation_form(ctx, PAGE)  # before the events load, so a new one is drawn
-        events = charts.annotations(ctx.data, request, charts.PAGE_EVENT_DOMAINS[PAGE])
-        if trend is not None:
-            sections.trend_section(ctx, trend, metric, request, events, PAGE, grain)
-    match = None
-    with right, layout.section("The breakdown"):
-        dimensions = escalations.BREAKDOWN_DIMENSIONS
-        dimension = sections.dimension_picker(dimensions, key=f"{PAGE}-dimension", request=ctx.request)
-        filter_key = FILTER_OF.get(dimension)
-        unfiltered = layout.request_for(ctx, layout.without(chosen, filter_key))
-        frame = escalations.breakdown(ctx.data, unfiltered, (dimension,), ctx.settings)
-        match = sections.breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, PAGE,
-                                         filter_key=filter_key, options=options)
+    part = sections.PagePart(escalations, request, trend, "escalations")
+    explored = sections.trend_and_breakdown(ctx, PAGE, [part], chosen, options, FILTER_OF, grain)
 
     with layout.section("Speed by priority"):
         st.subheader("Speed against targets by priority", anchor=False)
@@ -73,9 +59,4 @@ elif values is not None:
                           caption="Escalations opened in the period, by root cause; those without a root "
                                   "cause yet are left out.")
 
-    st.subheader("Records", anchor=False)
-    with layout.section("The escalation records"):
-        records = escalations.drilldown(ctx.data, request, limit=100, match=match)
-        caption = tables.drilldown_caption(match, "escalations")
-        tables.show_table(ctx, records, PAGE, "records", caption=caption)
-        exports.all_records_download(ctx, PAGE, lambda data: escalations.drilldown(data, request, match=match))
+    sections.records_section(ctx, PAGE, "The escalation records", explored, chosen)

@@ -12,14 +12,14 @@ from metrics.domain import domain_trend
 from metrics.registry import get
 from metrics.report import combined_breakdown
 from metrics.vendor_scorecard import market_contract_targets
-from ui import kpis, layout, status_tables
+from ui import frame, kpis, layout, status_tables
 from ui.context import page_context
 
 ctx = page_context()
 request = ctx.request
-layout.header(ctx, "Overview", "Each card: the period's value, its change against the comparison period, "
-              "the target status as colour (green on target, red off target, grey no target) and the trend "
-              "over both periods.")
+frame.header(ctx, "Overview", "Each card: the period's value, its change against the comparison period, "
+             "the target status as colour (green on target, red off target, grey no target) and the trend "
+             "over both periods.")
 
 PROGRAMS = [  # column title, then (domain module, KPI ids) per block in that column
     ("Appeals", [(appeals, appeals.KPI_IDS)]),

@@ -7,15 +7,15 @@ import data
 from metrics.planner.baseline import segment_table, site_table
 from metrics.planner.projection import FRONTIER_SCHEMA, baseline_scenario, project, scaled_frontier
 from metrics.planner.scenario import Assumptions
-from ui import charts, layout, planner_parts, tables
+from ui import charts, frame, layout, planner_parts, tables
 from ui.context import page_context
 
 PAGE = "planner"
 
 ctx = page_context()
-layout.header(ctx, "Mix planner", "The date filter is the measured baseline. Each scenario moves shares of a channel's "
-              "volume to another channel, globally or per policy and queue; moved decisions take the measured cost, QA "
-              "accuracy and appeal rates of the channel that now handles them. The scenarios live in the URL.")
+frame.header(ctx, "Mix planner", "The date filter is the measured baseline. Each scenario moves shares of a channel's "
+             "volume to another channel, globally or per policy and queue; moved decisions take the measured cost, QA "
+             "accuracy and appeal rates of the channel that now handles them. The scenarios live in the URL.")
 baseline = layout.load("The baseline", data.cached_plan_baseline, ctx.data, ctx.request)
 if baseline is not None and baseline.human_decisions == 0:
     layout.empty_state(layout.no_data_message(ctx, "human decisions to plan staffing from"))

@@ -6,7 +6,7 @@ import streamlit as st
 
 import data
 from metrics.review import annotations_for, review_markdown, weeks_period
-from ui import charts, layout, review_parts, tables
+from ui import charts, frame, layout, review_parts, tables
 from ui.context import ReportKpi, page_context
 
 PAGE = "review"
@@ -22,9 +22,9 @@ if weeks:  # the header names the periods compared, not the date filter's
     ctx = replace(ctx, filters_line=ctx.filters_line.replace(
         f"{ctx.request.period.label()} vs {ctx.request.comparison.label()}",
         f"{request.period.label()} vs {request.comparison.label()}", 1))
-layout.header(ctx, "Weekly review", "What moved beyond noise, what drove it, and what held steady. A KPI moved "
-              "when its test is significant after Benjamini-Hochberg over all KPIs (false discovery rate 5 %).",
-              {"comparison": (comparison,) if weeks else None})
+frame.header(ctx, "Weekly review", "What moved beyond noise, what drove it, and what held steady. A KPI moved "
+             "when its test is significant after Benjamini-Hochberg over all KPIs (false discovery rate 5 %).",
+             {"comparison": (comparison,) if weeks else None})
 
 review = layout.load("The review", data.cached_review, ctx.data, request, ctx.settings)
 if review is not None:

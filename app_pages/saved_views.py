@@ -5,7 +5,7 @@ import streamlit as st
 import data
 from state.store import StateUnavailable
 from state.views_store import Refused, SavedView
-from ui import layout, team
+from ui import frame, layout, team
 from ui.context import page_context
 
 PAGE = "saved-views"
@@ -41,9 +41,9 @@ def delete(view: SavedView) -> None:
 
 
 ctx = page_context()
-layout.header(ctx, "Saved views", "Pages saved with their filters. Save the page you are on from the sidebar "
-              "('Save this view'). A view opens within your own markets: markets outside them are ignored, "
-              "and the page says so. Share a view with a user whose markets cover it.", dated=False)
+frame.header(ctx, "Saved views", "Pages saved with their filters. Save the page you are on from the sidebar "
+             "('Save this view'). A view opens within your own markets: markets outside them are ignored, "
+             "and the page says so. Share a view with a user whose markets cover it.", dated=False)
 others = sorted(name for name in data.dashboard_users() if name != ctx.username)
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:

@@ -4,13 +4,13 @@ import streamlit as st
 
 import data
 from connectors.engine import redact
-from ui import layout, tables
+from ui import frame, layout, tables
 from ui.context import page_context
 from ui.kpis import format_day
 
 ctx = page_context()
-layout.header(ctx, "Data source", "The database this dashboard reads (read-only) and the canonical tables "
-              "of the data contract it maps to.", dated=False)
+frame.header(ctx, "Data source", "The database this dashboard reads (read-only) and the canonical tables "
+             "of the data contract it maps to.", dated=False)
 
 regional = ctx.data.scope.countries is not None  # where the data lives and its totals are not theirs
 

@@ -3,41 +3,23 @@
 Each function mirrors one script in app_pages/ under the default filters (every market, the default
 date preset "last complete week", no page filter, the first breakdown dimension and metric of each
 picker), minus the rendering: the same metric-module calls with the same arguments, plus the
-helpers in ui/ that query (the page-filter options and the trend annotations), rebuilt here from
-the same specs so that a worker process does not import Streamlit. If a page changes what it
-asks for, change it here too.
+page-filter options and the trend annotations from
+metrics/page_queries.py, which the pages call too (a worker process does not import Streamlit). If
+a page changes what it asks for, change it here too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
 from typing import Callable
 
-from connectors.spec import AggregateSpec, Count, Dim, Eq
 from metrics import appeals, appeals_views, creators, escalation_views, escalations, mix, vendor_scorecard, vendors
-from metrics.base import DataAccess, Grain, MetricRequest, Period, country_regions
+from metrics.base import DataAccess, MetricRequest, country_regions
 from metrics.domain import domain_trend
+from metrics.page_queries import filter_options, grain_for, source_annotations, vendor_site_options
 from metrics.report import combined_breakdown
 from metrics.targets import Settings
 
 PageCalls = Callable[[DataAccess, MetricRequest, Settings], None]
-
-# ui/charts.py ANNOTATIONS_SPEC: the events drawn on trend charts.
-ANNOTATIONS_SPEC = AggregateSpec(
-    "annotations", (Dim("day"), Dim("country_code"), Dim("domain"), Dim("text")), (Count("events"),)
-)
-
-
-def last_complete_week(as_of: dt.date) -> Period:
-    """The app's default date preset (ui/filters.py "Last complete week"): the latest whole Monday-Sunday week."""
-    last_sunday = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
-    return Period(last_sunday - dt.timedelta(days=6), last_sunday)
-
-
-def grain_for(request: MetricRequest) -> Grain:
-    """ui/charts.py grain_for: daily points up to five weeks, weekly beyond."""
-    return "day" if request.period.days <= 35 else "week"
 
 
 def frame(data: DataAccess) -> None:
@@ -49,20 +31,9 @@ def frame(data: DataAccess) -> None:
     country_regions(data)
 
 
-def filter_options(data: DataAccess, table: str, column: str) -> None:
-    """ui/layout.py filter_options: the distinct values of one column (a page filter's options)."""
-    data.aggregate(AggregateSpec(table, (Dim(column),), (Count("rows"),)))
-
-
-def vendor_site_options(data: DataAccess) -> None:
-    """ui/layout.py vendor_site_options: every vendor site with human-reviewed cases."""
-    data.aggregate(AggregateSpec("moderation_cases", (Dim("vendor"), Dim("site")), (Count("rows"),),
-                                 where=(Eq("channel", "human"),)))
-
-
 def annotations(data: DataAccess, request: MetricRequest) -> None:
-    """ui/charts.py annotations: the trend chart's events."""
-    data.aggregate(replace(ANNOTATIONS_SPEC, countries=request.countries))
+    """ui/charts.py annotations: the trend chart's events from the source."""
+    source_annotations(data, request)
 
 
 def overview(data: DataAccess, request: MetricRequest, settings: Settings) -> None:

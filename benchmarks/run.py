@@ -79,7 +79,7 @@ def peak_rss_mb() -> float:
 
 def open_everything(url: str) -> tuple[Any, Any, Any, Any]:
     """Source, scoped access, default request and settings, as the app builds them."""
-    from benchmarks.pages import last_complete_week
+    from metrics.review import last_complete_week
     from connectors.scope import Scope
     from connectors.source import ScopedAccess, open_source
     from metrics.base import MetricRequest
@@ -181,7 +181,7 @@ def work_naive(task: dict[str, Any]) -> dict[str, Any]:
     import sqlalchemy as sa
 
     from benchmarks.baselines import compare_with_ours, naive_kpis, naive_load
-    from benchmarks.pages import last_complete_week
+    from metrics.review import last_complete_week
     from metrics.base import MetricRequest
 
     with open(task["statements"], "rb") as handle:

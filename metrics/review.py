@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import polars as pl
 
-from connectors.spec import AggregateSpec, Count, Dim
 from metrics import registry
 from metrics.base import DataAccess, MetricRequest, Period, one_row_per_event
+from metrics.page_queries import source_annotations
 from metrics.driver_sources import BY_METRIC, DIMENSION_LABELS, DRIVER_DEFS, TABLE_DOMAIN, component_tables
 from metrics.driver_stats import benjamini_hochberg
 from metrics.drivers import (
@@ -41,9 +41,6 @@ ANNOTATION_DOMAINS: dict[str, str] = {
     "appeals": "appeals", "vendors": "vendor_sla", "mix": "moderation_mix", "creators": "creator_risk",
     "escalations": "escalations",
 }
-ANNOTATIONS_SPEC = AggregateSpec(
-    "annotations", (Dim("day"), Dim("country_code"), Dim("domain"), Dim("text")), (Count("events"),)
-)
 SEGMENT_SEPARATOR = " × "
 BROAD_SHARE = 0.25  # below this, the top segment does not explain the change: it is broad
 
@@ -126,7 +123,7 @@ def _relative_change(analysis: MetricDrivers) -> float:
 
 def review_annotations(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
     """Annotations dated in the comparison period or the period, in the request's markets."""
-    frame = data.aggregate(replace(ANNOTATIONS_SPEC, countries=request.countries))
+    frame = source_annotations(data, request)
     window = request.window
     return frame.filter(pl.col("day").is_between(window.start, window.end)).select(
         "day", "country_code", "domain", "text"

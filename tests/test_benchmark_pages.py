@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.pages import PAGES, last_complete_week
+from benchmarks.pages import PAGES
+from metrics.review import last_complete_week
 from connectors.source import ScopedAccess
 from metrics.base import MetricRequest
 from metrics.targets import Settings

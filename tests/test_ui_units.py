@@ -14,7 +14,8 @@ import pytest
 from metrics.base import KpiValue, MetricRequest, Period
 from metrics.registry import MetricDef
 from metrics.targets import Settings
-from ui import charts, exports, filters, kpis, layout, status_tables, tables, view_charts
+from metrics import page_queries
+from ui import charts, exports, filters, frame, kpis, layout, page_filters, status_tables, tables, view_charts
 from ui.context import PageContext
 from connectors.scope import Scope
 
@@ -311,23 +312,23 @@ def test_row_targets_prefer_market_and_site_targets() -> None:
 
 
 def test_footer_text() -> None:
-    text = layout.footer_text(context(), started=10.0, now=10.5)
+    text = frame.footer_text(context(), started=10.0, now=10.5)
     assert text == "Data as of 15 Nov 2026 23:51 UTC · 12 queries, 0.25 s · page 0.50 s"
 
 
 def test_vendor_sites_become_vendor_and_site_filters() -> None:
-    vendors_, sites = layout.split_vendor_sites(["Atlas / Lisbon", "Meridian / Bogota"])
+    vendors_, sites = page_queries.split_vendor_sites(["Atlas / Lisbon", "Meridian / Bogota"])
     assert (vendors_, sites) == (("Atlas", "Meridian"), ("Lisbon", "Bogota"))
-    assert layout.split_vendor_sites(None) == (None, None)
+    assert page_queries.split_vendor_sites(None) == (None, None)
     chosen = {"policy": ("spam",), "vendor_site": ("Atlas / Lisbon",), "channel": None}
-    request = layout.request_for(context(), chosen)
+    request = page_filters.request_for(context(), chosen)
     assert request.policies == ("spam",)
     assert (request.vendors, request.sites, request.channels) == (("Atlas",), ("Lisbon",), None)
     assert request.vendor_sites == (("Atlas", "Lisbon"),)
-    assert layout.vendor_site_pairs(["Atlas / Lisbon", "Kestrel / Pune", "no separator"]) == (
+    assert page_queries.vendor_site_pairs(["Atlas / Lisbon", "Kestrel / Pune", "no separator"]) == (
         ("Atlas", "Lisbon"), ("Kestrel", "Pune"))
-    assert layout.vendor_site_pairs([]) is None
-    assert layout.request_for(context(), {"policy": ("spam",)}, keys=("channel",)).policies is None
+    assert page_queries.vendor_site_pairs([]) is None
+    assert page_filters.request_for(context(), {"policy": ("spam",)}, keys=("channel",)).policies is None
 
 
 def test_data_errors_become_section_banners_and_other_errors_propagate() -> None:

@@ -8,7 +8,6 @@ bars carry a point selection (`SELECTION`) so that clicking a bar filters the pa
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any, Callable, Mapping, Sequence
 
 import altair as alt
@@ -17,8 +16,8 @@ import streamlit as st
 
 import data as app_data
 from connectors.scope import Scope
-from connectors.spec import AggregateSpec, Count, Dim
 from metrics.base import DataAccess, Grain, MetricRequest, one_row_per_event, target_status
+from metrics.page_queries import source_annotations
 from metrics.registry import MetricDef
 from metrics.vendors import SITE_SEPARATOR
 from metrics.targets import Settings
@@ -38,9 +37,6 @@ CHANNEL_SCALE = alt.Scale(domain=["algo", "llm", "human"], range=["#2F5EA8", "#7
 TIER_SCALE = alt.Scale(domain=["low", "medium", "high", "critical"],
                        range=["#9aa0a6", "#fbbc04", "#e8710a", "#d93025"])
 
-ANNOTATIONS_SPEC = AggregateSpec(
-    "annotations", (Dim("day"), Dim("country_code"), Dim("domain"), Dim("text")), (Count("events"),)
-)
 # Which annotation domains each page draws (a null domain is drawn everywhere).
 PAGE_EVENT_DOMAINS: dict[str, tuple[str, ...]] = {
     "appeals": ("appeals",),
@@ -57,7 +53,7 @@ def annotations(data: DataAccess, request: MetricRequest, domains: Sequence[str]
     """Events in the request window for these domains and the chosen markets: day, text, country_code."""
     window = request.window
     columns = ("day", "country_code", "domain", "text")
-    source = data.aggregate(replace(ANNOTATIONS_SPEC, countries=request.countries))
+    source = source_annotations(data, request)
     frame = pl.concat([source.select(pl.col("day").cast(pl.Date), *columns[1:]).cast({c: pl.String for c in columns[1:]}),
                        _team_annotations(data, window.start, window.end, request.countries)])
     return (
@@ -84,11 +80,6 @@ def _team_annotations(data: DataAccess, start: dt.date, end: dt.date,
     except StateUnavailable as error:
         st.caption(f"Team annotations are not shown: {error}")
         return empty
-
-
-def grain_for(request: MetricRequest) -> Grain:
-    """Daily points up to five weeks, weekly beyond."""
-    return "day" if request.period.days <= 35 else "week"
 
 
 NARROW_SPANS: dict[str, tuple[float, str]] = {"ratio": (0.05, ".1%"), "hours": (5.0, ",.1f")}

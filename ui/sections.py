@@ -1,16 +1,88 @@
-"""Page sections built from charts: metric and dimension pickers, the trend and breakdown blocks."""
+"""Page sections built from charts: metric and dimension pickers, the trend and breakdown blocks, and
+the trend / breakdown / records block every domain page shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import polars as pl
 import streamlit as st
 
-from metrics.base import Grain, MetricRequest
+from metrics.base import Grain, KpiValue, MetricRequest
+from metrics.domain import DomainModule, domain_breakdown
+from metrics.page_queries import Chosen, without
 from metrics.registry import MetricDef
-from ui.charts import breakdown_chart, breakdown_frame, selected_values, show_chart, trend_chart
+from ui import exports, layout, page_filters, tables, team
+from ui.charts import (
+    PAGE_EVENT_DOMAINS, annotations, breakdown_chart, breakdown_frame, selected_values, show_chart, trend_chart,
+)
 from ui.context import PageContext
+
+
+@dataclass(frozen=True)
+class PagePart:
+    """One domain module as a page shows it: the request its page filters give, its trend and KPI cards,
+    which page filters it follows (None: all) and why it ignores the others."""
+
+    module: DomainModule
+    request: MetricRequest
+    trend: pl.DataFrame | None
+    records_what: str  # what its records are, for the drill-down caption ("appeals submitted or decided")
+    cards: Sequence[KpiValue] = ()
+    follows: tuple[str, ...] | None = None
+    ignores_why: str = ""
+
+
+@dataclass(frozen=True)
+class Explored:
+    """What the reader picked in the trend and breakdown: the metric, its part, the clicked key."""
+
+    metric: MetricDef
+    part: PagePart
+    match: dict[str, str] | None
+
+
+def trend_and_breakdown(ctx: PageContext, page: str, parts: Sequence[PagePart], chosen: Chosen,
+                        options: Mapping[str, Sequence[str]], filter_of: Mapping[str, str], grain: Grain) -> Explored:
+    """The trend of a picked metric (left) and its clickable breakdown (right).
+
+    `filter_of` maps a breakdown dimension to the page filter it also sets when a bar is clicked; the
+    breakdown by that dimension ignores that filter, so every key stays visible."""
+    left, right = st.columns([3, 2], gap="large")
+    with left, layout.section("The trend"):
+        metrics = [metric for part in parts for metric in part.module.METRICS]
+        metric = metric_picker(metrics, parts[0].module.KPI_IDS[0], key=f"{page}-metric")
+        part = next(p for p in parts if metric.id in {m.id for m in p.module.METRICS})
+        team.annotation_form(ctx, page)  # before the events load, so a new one is drawn
+        events = annotations(ctx.data, part.request, PAGE_EVENT_DOMAINS[page])
+        if part.trend is not None:
+            contract = next((k.target for k in part.cards if k.metric.id == metric.id and k.target_source), None)
+            trend_section(ctx, part.trend, metric, part.request, events, page, grain, target=contract)
+        page_filters.note_ignored(chosen, part.follows, part.ignores_why)
+    match = None
+    with right, layout.section("The breakdown"):
+        dimensions = part.module.BREAKDOWN_DIMENSIONS
+        key = f"{page}-{metric.domain}-dimension" if len(parts) > 1 else f"{page}-dimension"
+        dimension = dimension_picker(dimensions, key=key, request=ctx.request)
+        filter_key = filter_of.get(dimension)
+        unfiltered = page_filters.request_for(ctx, without(chosen, filter_key), part.follows)
+        frame = domain_breakdown(part.module, ctx.data, unfiltered, (dimension,), ctx.settings)
+        match = breakdown_section(ctx, frame, dimension, dimensions[dimension], metric, page,
+                                  filter_key=filter_key, options=options)
+        page_filters.note_ignored(without(chosen, filter_key), part.follows, part.ignores_why)
+    return Explored(metric, part, match)
+
+
+def records_section(ctx: PageContext, page: str, title: str, explored: Explored, chosen: Chosen) -> None:
+    """The first 100 records behind the page (or the clicked breakdown key), and all of them as a file."""
+    part, match = explored.part, explored.match
+    st.subheader("Records", anchor=False)
+    with layout.section(title):
+        page_filters.note_ignored(chosen, part.follows, part.ignores_why)
+        records = part.module.drilldown(ctx.data, part.request, limit=100, match=match)
+        tables.show_table(ctx, records, page, "records", caption=tables.drilldown_caption(match, part.records_what))
+        exports.all_records_download(ctx, page, lambda data: part.module.drilldown(data, part.request, match=match))
 
 
 def metric_picker(metrics: Sequence[MetricDef], default: str, key: str, label: str = "Metric") -> MetricDef:
