@@ -13,7 +13,6 @@ import polars as pl
 from connectors.spec import (
     AggregateSpec,
     All,
-    Condition,
     Count,
     Dim,
     Elapsed,
@@ -21,7 +20,6 @@ from connectors.spec import (
     Histogram,
     In,
     NotNull,
-    RecordSpec,
     Sum,
 )
 from metrics.base import (
@@ -30,21 +28,17 @@ from metrics.base import (
     Grain,
     KpiValue,
     MetricRequest,
-    Period,
     add_region,
     breakdown_keys,
-    component_trend,
     date_grid,
-    elapsed_seconds,
     histogram_columns,
-    in_period,
     match_condition,
     percentile_series,
     query_columns,
     ratio_expr,
     largest_first,
-    sum_by,
 )
+from metrics.case_components import CaseComponents
 from metrics.domain import period_kpis
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
@@ -170,20 +164,6 @@ DRILL_COLUMNS: tuple[str, ...] = (
 # ---- components and metric values ------------------------------------------------------------
 
 
-def _aggregate(
-    data: DataAccess, request: MetricRequest, period: Period, dims: tuple[Dim, ...]
-) -> pl.DataFrame:
-    """Components of moderation cases decided in `period`, grouped by `dims`."""
-    spec = AggregateSpec(
-        TABLE,
-        dims,
-        MEASURES,
-        where=(period.between("decided_at"), *request.filters_for(FILTERS)),
-        countries=request.countries,
-    )
-    return data.aggregate(spec)
-
-
 def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
     """Add one Float64 column per metric id, computed from the component columns."""
     return frame.with_columns(
@@ -201,14 +181,7 @@ def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.col(list(METRIC_IDS)).cast(pl.Float64))
 
 
-def _sum_by(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Sum the components per key combination (one row of totals when keys is empty)."""
-    return sum_by(frame, keys, COMPONENTS)
-
-
-def _values(frame: pl.DataFrame) -> dict[str, float | None]:
-    """Metric values of all rows of a component frame taken together."""
-    return with_metrics(_sum_by(frame, [])).select(list(METRIC_IDS)).row(0, named=True)
+CASES = CaseComponents(MEASURES, COMPONENTS, METRIC_IDS, with_metrics, FILTERS, DRILL_COLUMNS)
 
 
 # ---- the common interface ---------------------------------------------------------------------
@@ -216,25 +189,21 @@ def _values(frame: pl.DataFrame) -> dict[str, float | None]:
 
 def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[KpiValue]:
     """Every mix metric for the period and its comparison, with targets."""
-    daily = _aggregate(data, request, request.window, (Dim("decided_at", grain="day"),))
-    current = _values(daily.filter(in_period(request.period)))
-    previous = _values(daily.filter(in_period(request.comparison)))
+    current, previous = CASES.period_and_comparison(data, request)
     return period_kpis(METRICS, current, previous, request, settings)
 
 
 def trend(data: DataAccess, request: MetricRequest, grain: Grain = "day") -> pl.DataFrame:
     """Long frame date, metric_id, value over the request window, every day or ISO week present."""
-    # the same spec as the KPIs' daily query (grain "day"), so a page pays for it once
-    frame = _aggregate(data, request, request.window, (Dim("decided_at", grain=grain),)).rename({grain: "date"})
-    return component_trend(frame, request.window, grain, COMPONENTS, with_metrics, METRIC_IDS)
+    return CASES.trend(data, request, grain)
 
 
 def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """One row per key: the dimension columns, then `<id>` and `<id>.previous` per metric."""
     keys = breakdown_keys(dimensions, BREAKDOWN_DIMENSIONS)
     dims = tuple(Dim(c) for c in query_columns(keys))
-    current = _keyed(data, _aggregate(data, request, request.period, dims), keys)
-    previous = _keyed(data, _aggregate(data, request, request.comparison, dims), keys)
+    current = _keyed(data, CASES.aggregate(data, request, request.period, dims), keys)
+    previous = _keyed(data, CASES.aggregate(data, request, request.comparison, dims), keys)
     keyset = pl.concat([current.select(keys), previous.select(keys)]).unique()
     ids = list(METRIC_IDS)
     return (
@@ -253,14 +222,8 @@ def drilldown(
     data: DataAccess, request: MetricRequest, limit: int = 100, match: dict[str, str] | None = None
 ) -> pl.DataFrame:
     """Cases decided in the period, newest decision first, with their TAT in hours."""
-    where: list[Condition] = [request.period.between("decided_at"), *request.filters_for(FILTERS)]
-    where += [match_condition(data, d, v, BREAKDOWN_DIMENSIONS) for d, v in (match or {}).items()]
-    spec = RecordSpec(
-        TABLE, DRILL_COLUMNS, order_by=("decided_at", "case_id"), limit=limit, where=tuple(where),
-        countries=request.countries,
-    )
-    seconds = elapsed_seconds("created_at", "decided_at")
-    return data.records(spec).with_columns((seconds / 3600.0).alias("tat_hours"))
+    conditions = [match_condition(data, d, v, BREAKDOWN_DIMENSIONS) for d, v in (match or {}).items()]
+    return CASES.records(data, request, limit, conditions)
 
 
 # ---- own views --------------------------------------------------------------------------------
@@ -274,8 +237,8 @@ def by_channel(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
     whose original_channel is the channel), decisions_previous, share_previous (comparison period).
     """
     grid = pl.DataFrame({"channel": list(_channels(request))}, schema={"channel": pl.String})
-    current = _per_channel(_aggregate(data, request, request.period, (Dim("channel"),)))
-    previous = _per_channel(_aggregate(data, request, request.comparison, (Dim("channel"),)))
+    current = _per_channel(CASES.aggregate(data, request, request.period, (Dim("channel"),)))
+    previous = _per_channel(CASES.aggregate(data, request, request.comparison, (Dim("channel"),)))
     appeals = data.aggregate(
         AggregateSpec(
             "appeals",
@@ -330,7 +293,7 @@ def channel_share_trend(data: DataAccess, request: MetricRequest, grain: Grain =
 
 def _per_channel(frame: pl.DataFrame) -> pl.DataFrame:
     """Per-channel decisions and values from a component frame keyed by channel."""
-    return _sum_by(frame, ["channel"]).pipe(with_metrics).select(
+    return CASES.sum_components(frame, ["channel"]).pipe(with_metrics).select(
         "channel",
         "decisions",
         pl.col("mix.qa_accuracy").alias("qa_accuracy"),
@@ -360,4 +323,4 @@ def _keyed(data: DataAccess, frame: pl.DataFrame, keys: list[str]) -> pl.DataFra
     """Metric values per the requested dimension keys (region derived from country_code)."""
     if "region" in keys:
         frame = add_region(frame, data)
-    return _sum_by(frame, keys).pipe(with_metrics).select(*keys, *METRIC_IDS)
+    return CASES.sum_components(frame, keys).pipe(with_metrics).select(*keys, *METRIC_IDS)

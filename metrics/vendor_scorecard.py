@@ -16,13 +16,12 @@ import polars as pl
 from connectors.spec import AggregateSpec, Count, Dim, NotNull
 from metrics.base import DataAccess, MetricRequest, in_period
 from metrics.vendors import (
+    CASES,
     COMPONENTS,
     TARGETS,
     TARGETS_SPEC_DIMS,
     VALUES,
     VENDOR_SITE,
-    aggregate_components,
-    sum_components,
     with_metrics,
 )
 
@@ -49,7 +48,7 @@ def scorecard(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
         .agg(pl.len().alias("weeks"), pl.col("breached").sum().alias("weeks_breached"))
     )
     previous = (
-        with_metrics(sum_components(daily.filter(in_period(request.comparison)), site_keys))
+        with_metrics(CASES.sum_components(daily.filter(in_period(request.comparison)), site_keys))
         .select(
             *site_keys,
             pl.col("cases").alias("cases_previous"),
@@ -99,7 +98,7 @@ def _site_components(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
     """Components per vendor, site, queue and decision day over the request window (vendor sites only)."""
     dims = (Dim("vendor"), Dim("site"), Dim("queue"), Dim("decided_at", grain="day"))
     vendor_sites = (NotNull("vendor"), NotNull("site"))
-    return aggregate_components(data, request, request.window, dims, extra=vendor_sites)
+    return CASES.aggregate(data, request, request.window, dims, extra=vendor_sites)
 
 
 def _contract_targets(data: DataAccess, request: MetricRequest) -> pl.DataFrame:
@@ -158,7 +157,7 @@ def _judged(frame: pl.DataFrame, targets: pl.DataFrame, keys: list[str]) -> pl.D
     ).list.drop_nulls()
     in_force = targets_in_force(targets, frame["as_of"])
     return (
-        sum_components(frame, [*keys, "queue", "as_of"])
+        CASES.sum_components(frame, [*keys, "queue", "as_of"])
         .join(in_force, on=["as_of", "vendor", "site", "queue"], how="left")
         .group_by(keys)
         .agg(*(pl.col(c).sum() for c in COMPONENTS), *weights)
@@ -225,7 +224,7 @@ def market_contract_targets(data: DataAccess, request: MetricRequest) -> pl.Data
     site's weighted by that market's cases there; one column per vendor metric id (null without contracts)."""
     dims = (Dim("country_code"), Dim("vendor"), Dim("site"), Dim("queue"), Dim("decided_at", grain="day"))
     vendor_sites = (NotNull("vendor"), NotNull("site"))
-    daily = aggregate_components(data, request, request.period, dims, extra=vendor_sites)
+    daily = CASES.aggregate(data, request, request.period, dims, extra=vendor_sites)
     judged = _judged(daily.with_columns(as_of=pl.lit(request.period.end)), _contract_targets(data, request),
                      ["country_code", "vendor", "site"])
     weighted = []

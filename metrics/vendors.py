@@ -19,7 +19,6 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.spec import (
-    AggregateSpec,
     All,
     Condition,
     Count,
@@ -28,7 +27,6 @@ from connectors.spec import (
     ElapsedAtMost,
     Eq,
     NotNull,
-    RecordSpec,
     Sum,
 )
 from metrics.base import (
@@ -36,19 +34,16 @@ from metrics.base import (
     Grain,
     KpiValue,
     MetricRequest,
-    Period,
     add_region,
     breakdown_keys,
-    component_trend,
     elapsed_seconds,
-    in_period,
     match_condition,
     query_columns,
     ratio_expr,
     single_country,
     largest_first,
-    sum_by,
 )
+from metrics.case_components import CaseComponents
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
@@ -166,24 +161,6 @@ DRILL_COLUMNS: tuple[str, ...] = (
 # ---- components and metric values ------------------------------------------------------------
 
 
-def aggregate_components(
-    data: DataAccess,
-    request: MetricRequest,
-    period: Period,
-    dims: tuple[Dim, ...],
-    extra: tuple[Condition, ...] = (),
-) -> pl.DataFrame:
-    """Components of human cases decided in `period` (and meeting `extra`), grouped by `dims`."""
-    spec = AggregateSpec(
-        TABLE,
-        dims,
-        MEASURES,
-        where=(Eq("channel", "human"), period.between("decided_at"), *request.filters_for(FILTERS), *extra),
-        countries=request.countries,
-    )
-    return data.aggregate(spec)
-
-
 def metric_exprs(suffix: str = "", out_suffix: str = "") -> list[pl.Expr]:
     """Polars expressions from the components (columns `<component><suffix>`) to `<metric id><out_suffix>`."""
 
@@ -206,14 +183,8 @@ def with_metrics(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(metric_exprs()).with_columns(pl.col(list(METRIC_IDS)).cast(pl.Float64))
 
 
-def sum_components(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Sum the components per key combination (one row of totals when keys is empty)."""
-    return sum_by(frame, keys, COMPONENTS)
-
-
-def _values(frame: pl.DataFrame) -> dict[str, float | None]:
-    """Metric values of all rows of a component frame taken together."""
-    return with_metrics(sum_components(frame, [])).select(list(METRIC_IDS)).row(0, named=True)
+CASES = CaseComponents(MEASURES, COMPONENTS, METRIC_IDS, with_metrics, FILTERS, DRILL_COLUMNS,
+                       always=(Eq("channel", "human"),))
 
 
 # ---- the common interface ---------------------------------------------------------------------
@@ -225,9 +196,7 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
         single_site_targets, sites_contract_targets,
     )
 
-    daily = aggregate_components(data, request, request.window, (Dim("decided_at", grain="day"),))
-    current = _values(daily.filter(in_period(request.period)))
-    previous = _values(daily.filter(in_period(request.comparison)))
+    current, previous = CASES.period_and_comparison(data, request)
     country = single_country(request)
     contract, site_key = single_site_targets(data, request)
     source = "contract" if site_key else ""
@@ -247,18 +216,15 @@ def kpis(data: DataAccess, request: MetricRequest, settings: Settings) -> list[K
 
 def trend(data: DataAccess, request: MetricRequest, grain: Grain = "day") -> pl.DataFrame:
     """Long frame date, metric_id, value over the request window, every day or ISO week present."""
-    # the same spec as the KPIs' daily query (grain "day"), so a page pays for it once
-    by_date = (Dim("decided_at", grain=grain),)
-    frame = aggregate_components(data, request, request.window, by_date).rename({grain: "date"})
-    return component_trend(frame, request.window, grain, COMPONENTS, with_metrics, METRIC_IDS)
+    return CASES.trend(data, request, grain)
 
 
 def breakdown(data: DataAccess, request: MetricRequest, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """One row per key: the dimension columns, then `<id>` and `<id>.previous` per metric."""
     keys = breakdown_keys(dimensions, BREAKDOWN_DIMENSIONS)
     dims = tuple(Dim(c) for c in query_columns(keys, QUERY_COLUMNS))
-    current = _keyed(data, aggregate_components(data, request, request.period, dims), keys)
-    previous = _keyed(data, aggregate_components(data, request, request.comparison, dims), keys)
+    current = _keyed(data, CASES.aggregate(data, request, request.period, dims), keys)
+    previous = _keyed(data, CASES.aggregate(data, request, request.comparison, dims), keys)
     joined = current.join(previous, on=keys, how="full", coalesce=True, nulls_equal=True, suffix="_prev")
     return (
         joined.with_columns(pl.col([*COMPONENTS, *(f"{c}_prev" for c in COMPONENTS)]).fill_null(0))
@@ -275,16 +241,8 @@ def drilldown(
     data: DataAccess, request: MetricRequest, limit: int = 100, match: dict[str, str] | None = None
 ) -> pl.DataFrame:
     """Human cases decided in the period, newest decision first, with TAT hours and within-SLA flag."""
-    where: list[Condition] = [Eq("channel", "human"), request.period.between("decided_at")]
-    where += request.filters_for(FILTERS)
-    where += _match_conditions(data, match or {})
-    spec = RecordSpec(
-        TABLE, DRILL_COLUMNS, order_by=("decided_at", "case_id"), limit=limit, where=tuple(where),
-        countries=request.countries,
-    )
     seconds = elapsed_seconds("created_at", "decided_at")
-    return data.records(spec).with_columns(
-        (seconds / 3600.0).alias("tat_hours"),
+    return CASES.records(data, request, limit, _match_conditions(data, match or {})).with_columns(
         (seconds <= pl.col("sla_hours") * 3600).alias("within_sla"),
     )
 
@@ -298,7 +256,7 @@ def _keyed(data: DataAccess, frame: pl.DataFrame, keys: list[str]) -> pl.DataFra
         frame = add_region(frame, data)
     if "vendor_site" in keys:
         frame = frame.with_columns(VENDOR_SITE)
-    return sum_components(frame, keys)
+    return CASES.sum_components(frame, keys)
 
 
 def _match_conditions(data: DataAccess, match: dict[str, str]) -> list[Condition]:
