@@ -26,7 +26,7 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("package", ["metrics", "connectors", "alerts", "state"])
+@pytest.mark.parametrize("package", ["metrics", "connectors", "alerts", "state", "cli_commands"])
 def test_metrics_and_connectors_never_import_streamlit(package: str) -> None:
     files = sorted((REPO / package).glob("*.py"))
     assert files
@@ -116,7 +116,7 @@ def test_no_pages_folder_next_to_the_entry_point() -> None:
 
 
 POLARS_CALLBACKS = {"map_elements", "map_batches", "map_rows", "map_groups", "apply"}
-APP_CODE = ("metrics", "connectors", "ui", "app_pages", "auth", "alerts")
+APP_CODE = ("metrics", "connectors", "ui", "app_pages", "auth", "alerts", "cli_commands")
 
 
 def polars_callback_calls(path: Path) -> list[str]:

@@ -1,0 +1,1 @@
+"""The command groups of cli.py; each module's `register` adds its subcommands."""
