@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Sequence
 
 import polars as pl
 
-from connectors.spec import AggregateSpec, Condition, Dim, Measure, RecordSpec
+from connectors.spec import All, AggregateSpec, Condition, Count, Dim, Elapsed, Eq, Measure, NotNull, RecordSpec, Sum
 from metrics.base import (
     DataAccess,
     Grain,
@@ -28,6 +28,14 @@ from metrics.base import (
 
 TABLE = "moderation_cases"
 DECIDED = "decided_at"
+TAT = Elapsed("created_at", end=DECIDED)
+QA_VERDICT = All((Eq("qa_sampled", True), NotNull("qa_agree")))
+# QA and cost components, measured the same way by both domains
+QA_AND_COST: tuple[Measure, ...] = (
+    Count("qa_verdicts", where=QA_VERDICT),
+    Count("qa_agreed", where=All((QA_VERDICT, Eq("qa_agree", True)))),
+    Sum("cost_sum", "cost_usd"),
+)
 
 Values = dict[str, float | None]
 

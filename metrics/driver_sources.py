@@ -29,6 +29,7 @@ import polars as pl
 
 from connectors.spec import AggregateSpec, Count, Dim, Eq, NotNull, Sum
 from metrics import appeals, creators, escalations, mix, vendors
+from metrics.case_components import TABLE as CASES_TABLE
 from metrics.base import DataAccess, MetricRequest, Period, country_regions
 from metrics.creator_signals import OCCURRED, VIOLATION_FILTERS, tier_thresholds
 from metrics.drivers import ComponentTable, DriverDef
@@ -188,7 +189,7 @@ def vendor_tables(data: DataAccess, request: MetricRequest, regions: pl.DataFram
 
     def side(span: Period) -> pl.DataFrame:
         return data.aggregate(AggregateSpec(
-            vendors.TABLE, tuple(Dim(d) for d in VENDOR_DIMS), measures,
+            CASES_TABLE, tuple(Dim(d) for d in VENDOR_DIMS), measures,
             where=(Eq("channel", "human"), span.between("decided_at"), *request.filters_for(vendors.FILTERS)),
             countries=request.countries,
         ))
@@ -206,7 +207,7 @@ def mix_tables(data: DataAccess, request: MetricRequest, regions: pl.DataFrame) 
 
     def side(span: Period) -> pl.DataFrame:
         return data.aggregate(AggregateSpec(
-            mix.TABLE, tuple(Dim(d) for d in MIX_DIMS), measures,
+            CASES_TABLE, tuple(Dim(d) for d in MIX_DIMS), measures,
             where=(span.between("decided_at"), *request.filters_for(mix.FILTERS)), countries=request.countries,
         ))
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 import polars as pl
 
 from connectors.spec import AggregateSpec, All, Count, Dim, Elapsed, Eq, Histogram, In, NotNull, Sum
+from metrics.case_components import QA_VERDICT
 from metrics.base import DURATION_EDGES_HOURS, DataAccess, MetricRequest, histogram_columns, percentile_series
 from metrics.dsa import EU_EEA, OUR_AUTOMATED_CHANNELS
 
@@ -32,7 +33,6 @@ ACCURACY = "Accuracy of the automated means - Accuracy"
 TOTAL_SCOPE = "total"
 OUTCOME_SCOPES = {"upheld": "Decisions upheld", "partially_reversed": "Decisions partially reversed",
                   "reversed": "Decisions reversed"}
-QA_VERDICT = All((Eq("qa_sampled", True), NotNull("qa_agree")))
 OUR_SERVICE = "Our marketplace"
 FILES = {COMPLAINTS: "7_appeals_and_recidivism", AUTOMATED: "8_automated_means"}
 

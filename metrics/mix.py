@@ -12,15 +12,11 @@ import polars as pl
 
 from connectors.spec import (
     AggregateSpec,
-    All,
     Count,
     Dim,
-    Elapsed,
     Eq,
     Histogram,
     In,
-    NotNull,
-    Sum,
 )
 from metrics.base import (
     DURATION_EDGES_HOURS,
@@ -38,7 +34,7 @@ from metrics.base import (
     ratio_expr,
     largest_first,
 )
-from metrics.case_components import CaseComponents
+from metrics.case_components import QA_AND_COST, TABLE, TAT, CaseComponents
 from metrics.domain import period_kpis
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
@@ -133,21 +129,16 @@ BREAKDOWN_DIMENSIONS: dict[str, str] = {
 }
 
 CHANNELS: tuple[str, ...] = ("algo", "llm", "human")
-TABLE = "moderation_cases"
 FILTERS: dict[str, str] = {"policies": "policy", "channels": "channel"}
 APPEAL_FILTERS: dict[str, str] = {"policies": "policy", "channels": "original_channel"}
 OVERTURNED = ("reversed", "partially_reversed")
 
-TAT = Elapsed("created_at", end="decided_at")
-QA_VERDICT = All((Eq("qa_sampled", True), NotNull("qa_agree")))
 MEASURES = (
     Count("decisions"),
     Count("automated", where=In("channel", ("algo", "llm"))),
     Count("llm", where=Eq("channel", "llm")),
     Count("human", where=Eq("channel", "human")),
-    Count("qa_verdicts", where=QA_VERDICT),
-    Count("qa_agreed", where=All((QA_VERDICT, Eq("qa_agree", True)))),
-    Sum("cost_sum", "cost_usd"),
+    *QA_AND_COST,
     Histogram("tat", TAT, DURATION_EDGES_HOURS),
 )
 COMPONENTS: tuple[str, ...] = (

@@ -19,11 +19,9 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.spec import (
-    All,
     Condition,
     Count,
     Dim,
-    Elapsed,
     ElapsedAtMost,
     Eq,
     NotNull,
@@ -43,7 +41,7 @@ from metrics.base import (
     single_country,
     largest_first,
 )
-from metrics.case_components import CaseComponents
+from metrics.case_components import QA_AND_COST, TAT, CaseComponents
 from metrics.registry import MetricDef, register
 from metrics.targets import Settings
 
@@ -118,21 +116,16 @@ BREAKDOWN_DIMENSIONS: dict[str, str] = {
     "policy": "Policy",
 }
 
-TABLE = "moderation_cases"
 FILTERS: dict[str, str] = {"vendors": "vendor", "sites": "site", "policies": "policy"}
 SITE_SEPARATOR = " / "  # a vendor site key: "Meridian / Bogota"
 VENDOR_SITE: pl.Expr = pl.concat_str("vendor", pl.lit(SITE_SEPARATOR), "site").alias("vendor_site")
 
-TAT = Elapsed("created_at", end="decided_at")
-QA_VERDICT = All((Eq("qa_sampled", True), NotNull("qa_agree")))
 MEASURES = (
     Count("cases"),
     Count("handled", where=NotNull("handle_seconds")),
     Sum("handle_sum", "handle_seconds"),
     Count("within_sla", where=ElapsedAtMost(TAT, "sla_hours")),
-    Count("qa_verdicts", where=QA_VERDICT),
-    Count("qa_agreed", where=All((QA_VERDICT, Eq("qa_agree", True)))),
-    Sum("cost_sum", "cost_usd"),
+    *QA_AND_COST,
 )
 COMPONENTS: tuple[str, ...] = tuple(m.name for m in MEASURES)
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from connectors.spec import AggregateSpec, All, Count, Dim, ElapsedAtMost, Eq, Histogram, In, NotNull, Sum
+from metrics.case_components import QA_VERDICT, TABLE, TAT
 from metrics.base import DURATION_EDGES_HOURS, DataAccess, MetricRequest, Period, percentile_series, ratio_expr
-from metrics.mix import FILTERS, OVERTURNED, TABLE, TAT
+from metrics.mix import FILTERS, OVERTURNED
 from metrics.vendor_scorecard import targets_in_force
 from metrics.vendors import TARGETS_SPEC_DIMS, VENDOR_SITE
 
 MIN_QA_SAMPLES = 30  # fewer QA verdicts than this: the segment's accuracy is flagged as thin
 Z95 = 1.959963984540054
 
-QA_VERDICT = All((Eq("qa_sampled", True), NotNull("qa_agree")))
 SEGMENT_MEASURES = (
     Count("decisions"),
     Count("actioned", where=Eq("outcome", "actioned")),
