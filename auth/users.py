@@ -55,10 +55,6 @@ class User:
             return Scope.of(self.countries)
         return Scope.nothing()
 
-    @property
-    def is_editor(self) -> bool:
-        return self.role in EDITOR_ROLES
-
 
 def read_secrets(path: Path = DEFAULT_SECRETS_PATH) -> dict[str, Any]:
     if not path.is_file():
@@ -114,9 +110,6 @@ def unknown_markets_message(username: str, unknown: Iterable[str]) -> str:
     )
 
 
-def scope_for_user(credentials: dict[str, Any], username: str) -> Scope:
-    user = user_record(credentials, username)
-    return user.scope if user else Scope.nothing()
 
 
 def hash_password(password: str) -> str:

@@ -189,12 +189,6 @@ class AggregateSpec:
     where: tuple[Condition, ...] = ()
     countries: tuple[str, ...] | None = None  # None = every country the user may see
 
-    def output_columns(self) -> list[str]:
-        names = [d.output for d in self.dimensions]
-        for m in self.measures:
-            names.extend(m.columns() if isinstance(m, Histogram) else [m.name])
-        return names
-
 
 @dataclass(frozen=True)
 class RecordSpec:

@@ -69,13 +69,6 @@ def with_share(frame: pl.DataFrame, count: str, over: list[str] | None = None, n
     return frame.with_columns((pl.col(count) / total).fill_nan(None).alias(name))
 
 
-def statements_by_day(data: DataAccess, platforms: tuple[str, ...] | None = None) -> pl.DataFrame:
-    """Statements per creation day and platform, over all time (the page's date bounds and trend)."""
-    spec = AggregateSpec("dsa_statements", (Dim("created_at", grain="day", name="day"), Dim("platform_name")),
-                         (Count("statements"),), DsaFilter(None, platforms).conditions())
-    return data.aggregate(spec).sort("day", "platform_name")
-
-
 def platforms(data: DataAccess) -> list[str]:
     spec = AggregateSpec("dsa_statements", (Dim("platform_name"),), (Count("statements"),))
     return data.aggregate(spec).sort("statements", descending=True)["platform_name"].to_list()

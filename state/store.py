@@ -8,7 +8,6 @@ import math
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 import polars as pl
@@ -228,5 +227,3 @@ def open_store(url: str | None = None) -> StateStore:
     return store
 
 
-def sqlite_state_url(path: Path) -> str:
-    return f"sqlite:///{path}"

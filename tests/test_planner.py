@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from connectors.scope import Scope
 from connectors.source import ScopedAccess
 from metrics.base import MetricRequest, Period
-from metrics.planner.baseline import Baseline, measure_baseline, segment_table, wilson
+from metrics.planner.baseline import Baseline, measure_baseline, segment_table, wilson_exprs
 from metrics.planner.projection import baseline_scenario, compare, frontier, project
 from metrics.planner.scenario import Assumptions, Move, Scenario, ScenarioError, parse_plan
 from tiny import T, backend_url, frame, load_frames, open_tiny
@@ -179,9 +179,11 @@ def test_wilson_interval_by_hand() -> None:
     # centre = (0.9 + 1.9208/10) / (1 + 3.8415/10) = 1.09208 / 1.38415 = 0.78899
     # half = 1.96 / 1.38415 x sqrt(0.09/10 + 3.8415/400) = 1.41603 x 0.13640 = 0.19314
     # -> [0.59585, 0.98213], the interval usually tabulated for 9/10 (0.596 to 0.982)
-    low, high = wilson(9, 10)  # type: ignore[misc]
-    assert low == pytest.approx(0.78899 - 0.19314, abs=2e-4)
-    assert high == pytest.approx(0.78899 + 0.19314, abs=2e-4)
+    low, high = wilson_exprs("agreed", "verdicts")
+    interval = pl.DataFrame({"agreed": [9, 0], "verdicts": [10, 0]}).select(low=low, high=high)
+    assert interval["low"][0] == pytest.approx(0.78899 - 0.19314, abs=2e-4)
+    assert interval["high"][0] == pytest.approx(0.78899 + 0.19314, abs=2e-4)
+    assert interval.row(1) == (None, None)  # no verdicts, no interval
 
 
 def test_frontier_runs_from_baseline_to_full_move() -> None:

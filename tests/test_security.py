@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auth.keys import InsecureConfiguration, validate_cookie_key
-from auth.users import add_user, load_users, scope_for_user, user_record
+from auth.users import add_user, load_users, user_record
 from connectors.query import BUCKET, BUCKET_COUNT
 from connectors.scope import Scope, effective_countries
 from connectors.source import Source, open_source
@@ -119,8 +119,8 @@ def test_empty_scope_and_unknown_role_deny_everything(duckdb_source: Source, tmp
     raw = path.read_text().replace("role: admin", "role: superuser")
     path.write_text(raw)
     credentials = load_users(path)
-    assert scope_for_user(credentials, "ghost") == Scope.nothing()
-    assert scope_for_user(credentials, "nobody") == Scope.nothing()
+    assert user_record(credentials, "ghost").scope == Scope.nothing()  # type: ignore[union-attr]
+    assert user_record(credentials, "nobody") is None
     request = {"countries": None, "start": DATA_START, "days": 200, "table": "moderation_cases"}
     for frame in rows_for(duckdb_source, request, Scope.nothing()):
         assert frame.height == 0

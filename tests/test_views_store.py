@@ -9,7 +9,7 @@ import pytest
 
 from connectors.scope import Scope
 from state import migrate
-from state.store import open_store, sqlite_state_url
+from state.store import open_store
 from state.views_store import Refused, ViewsStore
 
 SEA = Scope.of(["ID", "MY", "TH"])
@@ -18,7 +18,7 @@ EUROPE = Scope.of(["DE", "FR"])
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def views(tmp_path: Path, request: pytest.FixtureRequest) -> ViewsStore:
-    url = (sqlite_state_url(tmp_path / "state.sqlite") if request.param == "sqlite"
+    url = (f"sqlite:///{tmp_path / 'state.sqlite'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres_database"))
     store = open_store(url)
     yield ViewsStore(store)
@@ -115,9 +115,6 @@ def test_the_editor_role_sees_its_listed_markets_and_admins_count_as_editors(tmp
 
     assert User("lara", "Lara", "editor", ("BR", "MX")).scope == Scope.of(["BR", "MX"])
     assert User("lara", "Lara", "editor", ()).scope.is_empty  # deny by default
-    assert User("ada", "Ada", "admin", ()).is_editor and User("lara", "Lara", "editor", ("BR",)).is_editor
-    assert not User("sari", "Sari", "regional_viewer", ("TH",)).is_editor
-    assert not User("glen", "Glen", "global_viewer", ()).is_editor
     path = tmp_path / "users.yaml"
     with pytest.raises(ValueError, match="an editor needs at least one market"):
         add_user(path, "lara", "Lara", "", "pw-123456", "editor", [])

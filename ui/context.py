@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 import polars as pl
@@ -75,10 +75,6 @@ class PageContext:
                        build: Callable[[], T]) -> Callable[[], T]:
         """The export's builder, recording in the audit log who built which file when it runs."""
         return build if self.auditor is None else self.auditor.export(page, file_kind, what, rows, build)
-
-    def with_filters(self, **domain_filters: tuple[Any, ...] | None) -> MetricRequest:
-        """The global request narrowed by page-level filters (policies=, channels=, ...)."""
-        return replace(self.request, **domain_filters)
 
     def export_name(self, page: str, what: str, extension: str) -> str:
         """page_what_markets_pagefilters_dates.ext, safe for every file system.

@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 import polars as pl
 import streamlit as st
 
-from metrics.base import KpiValue, Period, Status
+from metrics.base import KpiValue, Period
 from metrics.registry import MetricDef
 from metrics.report import DOMAIN_LABELS
 from ui.context import ReportKpi, current_report
@@ -40,11 +40,6 @@ STATUS_FILLS: dict[str, str] = {
     "no_target": "",
     "no_data": "",
 }
-
-
-def status_color(status: Status | str) -> str:
-    """The hex colour of a target status (green on, red off, grey otherwise)."""
-    return STATUS_COLORS.get(status, STATUS_COLORS["no_target"])
 
 
 def delta_color(metric: MetricDef) -> str:

@@ -8,7 +8,6 @@ channel), and the vendor contract targets. Everything else is Polars over these 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -183,11 +182,3 @@ def wilson_exprs(successes: str, trials: str, z: float = Z95) -> tuple[pl.Expr, 
     return pl.when(has).then(centre - half), pl.when(has).then(centre + half)
 
 
-def wilson(successes: float, trials: float, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval as plain numbers (for a single value)."""
-    if trials <= 0:
-        return None
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z / (1 + z * z / trials) * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return centre - half, centre + half
