@@ -12,13 +12,13 @@ from alerts.evaluate import OutOfScope, markets_for, request_for
 from alerts.messages import page_link
 from alerts.periods import last_complete
 from alerts.render import RENDERERS, document
-from alerts.rules import ReportSubscription, RulesFile, Schedule
+from alerts.rules import REPORT_PAGES, ReportSubscription, RulesFile, Schedule
 from alerts.run import Recipients, deliver_due
 from connectors.source import ScopedAccess, Source
 from metrics.targets import Settings
 from state.alerts_store import AlertStore, NewDelivery
 
-PAGE_PATHS = {"review": "review", "overview": "overview"}
+PAGE_PATHS = {page: page for page in REPORT_PAGES}  # the URL path of each page is its name
 EXTENSIONS = {"pdf": "pdf", "md": "md", "csv": "csv"}
 
 

@@ -104,3 +104,41 @@ def test_a_schedule_that_is_not_a_time_is_named(tiny_url: str, tmp_path: Path,  
     err = capsys.readouterr().err
     assert "rule 'Weekly review', key 'schedule': 'Monday 7am' is not like 'Mon 07:00'" in err
     assert "rule 'Weekly review', key 'format': 'docx' is not one of pdf, md, csv" in err
+
+
+APPEALS_PAGE = """
+[[report]]
+name = "Appeals page"
+page = "appeals"
+format = "md"
+schedule = "Mon 07:00"
+timezone = "UTC"
+recipients = ["admin", "europe"]
+deliver = ["ops"]
+"""
+
+
+def test_a_domain_page_report_has_its_cards_and_its_markets_in_each_recipients_scope(
+        tiny_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # 9-15 Nov, appeals decided by market (tests/test_alerts.py): US 4 with 2 reversed (50.0 %), DE 4 with
+    # 1 reversed (25.0 %), GB 2 with none (0.0 %); all markets 3/10 = 30.0 %, the europe user's 1/6 = 16.7 %.
+    with webhook_server() as hooks:
+        monkeypatch.setenv("TEST_REPORT_HOOK", hooks.url("/reports"))
+        files = _files(tmp_path, APPEALS_PAGE, '[targets.ops]\nkind = "webhook"\nurl_env = "TEST_REPORT_HOOK"\n')
+        results = _run(capsys, tiny_url, files, "2026-11-16T08:00:00Z")
+    assert [r.get("error") for r in results] == [None, None]
+    posted = {post["recipient"]: post for post in hooks.bodies("/reports")}
+    documents = {who: base64.b64decode(post["attachments"][0]["base64"]).decode() for who, post in posted.items()}
+    admin, europe = documents["admin"], documents["europe"]
+    assert admin.startswith("# Appeals: 9-15 Nov 2026 vs 2-8 Nov 2026")
+    assert "| Appeals | Overturn rate | 30.0% | 0.0% | +30.0 pp |" in admin
+    assert "| Appeals | Overturn rate | 16.7% | 0.0% | +16.7 pp |" in europe
+    rows = {line.split(" | ")[0].strip("| "): line for line in admin.split("## Appeals by market")[1].splitlines()
+            if line.startswith("| ") and "Market" not in line}
+    assert set(rows) == {"DE", "GB", "US"}
+    assert "| 50.0% |" in rows["US"] and "| 25.0% |" in rows["DE"] and "| 0.0% |" in rows["GB"]
+    europe_rows = [line for line in europe.split("## Appeals by market")[1].splitlines() if line.startswith("| ")]
+    assert [line.split(" | ")[0].strip("| ") for line in europe_rows[1:]] == ["DE", "GB"]  # after the header
+    assert "US" not in europe
+    assert "https://gov.example.com/appeals?" in posted["europe"]["message"]
