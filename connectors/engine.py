@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, Engine, make_url
 
 from connectors.config import SourceConfig
 from connectors.errors import SourceUnavailable
+
+# hive:// (the Spark Thrift server) resolves to PyHive's dialect with Spark's gaps shimmed; loaded
+# only when such a URL is opened, so PyHive stays an optional dependency
+registry.register("hive", "connectors.spark_dialect", "SparkDialect")
 
 
 def _sqlite_read_only(url: URL) -> Engine:
