@@ -64,11 +64,11 @@ def elapsed_seconds(start: Expr, end: Expr, dialect: str) -> Expr:
             sa.literal_column("SECOND"),
         )
     if dialect in SPARK:
-        # unix_timestamp floors to whole seconds; the CASTs make a bound datetime (which PyHive
-        # writes as a string literal) a TIMESTAMP, since unix_timestamp would parse a string with
-        # its default pattern, which has no fraction
-        return sa.func.unix_timestamp(sa.cast(end, sa.DateTime)) - sa.func.unix_timestamp(
-            sa.cast(start, sa.DateTime)
+        # unix_timestamp floors to whole seconds. The CASTs make a bound datetime (PyHive writes it
+        # as a string literal, which unix_timestamp would parse with a pattern without fractions) a
+        # TIMESTAMP; TIMESTAMP, not DateTime, which databricks-sqlalchemy writes as TIMESTAMP_NTZ
+        return sa.func.unix_timestamp(sa.cast(end, sa.TIMESTAMP())) - sa.func.unix_timestamp(
+            sa.cast(start, sa.TIMESTAMP())
         )
     if dialect == "snowflake":
         return sa.func.datediff(sa.literal_column("second"), start, end)

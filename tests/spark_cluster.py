@@ -202,11 +202,11 @@ class SparkCluster:
 
     # ---- data -----------------------------------------------------------------------------------
 
-    def connect(self):  # type: ignore[no-untyped-def]
+    def connect(self, database: str = "default"):  # type: ignore[no-untyped-def]
         """A raw PyHive connection (for loading tables; the connector opens its own engine)."""
         from pyhive import hive
 
-        return hive.connect(host="127.0.0.1", port=self.thrift_port, username="spark")
+        return hive.connect(host="127.0.0.1", port=self.thrift_port, username="spark", database=database)
 
     def load_tables(self, database: str, tables: Mapping[str, pl.DataFrame],
                     columns: Mapping[str, Mapping[str, str]]) -> None:
