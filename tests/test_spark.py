@@ -73,3 +73,27 @@ def test_cli_metrics_json_equals_duckdb(spark_small_demo: str, small_demo_url: s
         printed[name] = json.loads(capsys.readouterr().out)
     assert_json_close(printed["spark"], printed["duckdb"])
     assert printed["duckdb"]["metrics"] and any(m["value"] for m in printed["duckdb"]["metrics"])
+
+
+@on_spark
+@pytest.mark.parametrize("statement", [
+    "DROP TABLE appeals",
+    "INSERT INTO appeals SELECT * FROM appeals",
+    "  create table x (a int)",
+    "TRUNCATE TABLE appeals",
+    "SET spark.sql.ansi.enabled=false",
+])
+def test_the_spark_engine_refuses_writes(spark_small_demo: str, statement: str) -> None:
+    import sqlalchemy as sa
+
+    from connectors.errors import ReadOnlyViolation
+    from connectors.source import open_source
+
+    source = open_source(spark_small_demo)
+    try:
+        with pytest.raises(ReadOnlyViolation), source.engine.connect() as connection:
+            connection.execute(sa.text(statement))
+        with source.engine.connect() as connection:  # reads still work, the table is untouched
+            assert connection.execute(sa.text("SELECT count(*) FROM appeals")).scalar() > 0
+    finally:
+        source.engine.dispose()
