@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, Engine, make_url
 
 from connectors.config import SourceConfig
-from connectors.errors import SourceUnavailable
+from connectors.errors import ReadOnlyViolation, SourceUnavailable
+
+# hive:// (the Spark Thrift server) resolves to PyHive's dialect with Spark's gaps shimmed; loaded
+# only when such a URL is opened, so PyHive stays an optional dependency
+registry.register("hive", "connectors.spark_dialect", "SparkDialect")
 
 
 def _sqlite_read_only(url: URL) -> Engine:
@@ -45,8 +50,25 @@ def _postgres_read_only(url: URL, timeout_ms: int) -> Engine:
     )
 
 
+READING_STATEMENT = re.compile(r"\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN)\b", re.IGNORECASE)
+
+
+def refuse_writes(conn: sa.Connection, cursor: object, statement: str, *args: object) -> None:
+    """Spark's Thrift server has no read-only session, so the client refuses anything but a read.
+    A second fence only: the account's grants (SELECT only) are what keep the source read-only."""
+    if not READING_STATEMENT.match(statement):
+        raise ReadOnlyViolation(f"refused a statement on a read-only source: {statement.split(None, 1)[0]} ...")
+
+
+def _spark_read_only(url: URL) -> Engine:
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    sa.event.listen(engine, "before_cursor_execute", refuse_writes)
+    return engine
+
+
 def create_read_only_engine(url: str, config: SourceConfig) -> Engine:
-    """An engine that cannot write: DuckDB read_only, SQLite mode=ro, PostgreSQL read-only txns."""
+    """An engine that cannot write: DuckDB read_only, SQLite mode=ro, PostgreSQL read-only txns,
+    Spark SQL (hive://) reads only by a client-side statement check."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -55,6 +77,8 @@ def create_read_only_engine(url: str, config: SourceConfig) -> Engine:
         return _duckdb_read_only(parsed)
     if backend == "postgresql":
         return _postgres_read_only(parsed, config.statement_timeout_ms)
+    if backend == "hive":
+        return _spark_read_only(parsed)
     return sa.create_engine(parsed, pool_pre_ping=True)
 
 

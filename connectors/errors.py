@@ -21,3 +21,7 @@ class RowLimitExceeded(GovernanceDataError):
 
 class SchemaMismatch(GovernanceDataError):
     """A table or column the contract needs is missing or has the wrong type."""
+
+
+class ReadOnlyViolation(GovernanceDataError):
+    """A statement that could write was about to be sent to a source the app only reads."""

@@ -1,4 +1,4 @@
-"""Shared fixtures: backends (DuckDB, SQLite, throwaway PostgreSQL)."""
+"""Shared fixtures: backends (DuckDB, SQLite, throwaway PostgreSQL, a throwaway Spark cluster)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from pg_cluster import postgres_bin_dir, throwaway_postgres
+from spark_cluster import SparkCluster, java_available, spark_home, throwaway_spark
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -67,6 +68,35 @@ def postgres_database(postgres_server: str, request: pytest.FixtureRequest) -> I
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def pyhive_available() -> bool:
+    try:
+        import pyhive.hive  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def spark_server() -> Iterator[SparkCluster]:
+    """A Spark standalone cluster (master, two one-core workers, Thrift server) for the whole session.
+    Tests that use it are marked spark and xdist_group("spark"), so one xdist worker owns it."""
+    require_or_skip(java_available(), "Java (a JRE for Spark; scripts/system_deps.sh installs it)")
+    require_or_skip(spark_home() is not None, "pyspark with the Thrift server jar (requirements-dev.txt)")
+    require_or_skip(pyhive_available(), "PyHive (requirements-dev.txt)")
+    with throwaway_spark() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def spark_small_demo(spark_server: SparkCluster) -> str:
+    """hive:// URL of the small demo data (the same rows as small_demo_url) as Parquet tables on Spark."""
+    from connectors.contract import CONTRACT
+    from sample_data import build_tables
+
+    spark_server.load_tables("small_demo", build_tables(scale="small"), CONTRACT)
+    return spark_server.url("small_demo")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Connector behaviour on a hand-made fixture, on DuckDB, SQLite and PostgreSQL."""
+"""Connector behaviour on a hand-made fixture, on DuckDB, SQLite and PostgreSQL (and its core on Spark SQL)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from connectors.spec import (
     RecordSpec,
     Sum,
 )
+from spark_cluster import on_spark
 from tiny import TINY_APPEALS, backend_url, load_frames, open_tiny
 
 BACKENDS = ["duckdb", "sqlite", "postgresql"]
@@ -186,3 +187,58 @@ def test_sum_of_squares_for_mean_tests(tiny_source: Source) -> None:
     rows = {r["country_code"]: (r["qa_sq"], r["qa"]) for r in tiny_source.aggregate(spec, Scope.everything()).to_dicts()}
     # qa_score: DE 90 (and one null), GB 70, US 80 (and one null): squares 8100, 4900, 6400
     assert rows == {"DE": (8100.0, 90.0), "GB": (4900.0, 70.0), "US": (6400.0, 80.0)}
+
+
+# ---- the same checks on Spark SQL (hive://) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spark_tiny_source(spark_server) -> Source:  # type: ignore[no-untyped-def]
+    from connectors.contract import CONTRACT
+
+    spark_server.load_tables("tiny", {"appeals": TINY_APPEALS}, CONTRACT)
+    source = open_tiny(spark_server.url("tiny"))
+    yield source
+    source.engine.dispose()
+
+
+ON_SPARK = [
+    test_aggregation_equals_hand_computed_values,
+    test_week_grain_starts_on_monday,
+    test_injection_string_is_a_literal_that_matches_nothing,
+    test_scope_is_intersected_with_the_request,
+    test_records_are_newest_first_and_limited,
+    test_elapsed_at_most_fixed_hours,
+]
+
+
+@on_spark
+@pytest.mark.parametrize("check", ON_SPARK, ids=lambda check: check.__name__.removeprefix("test_"))
+def test_on_spark(spark_tiny_source: Source, check) -> None:  # type: ignore[no-untyped-def]
+    check(spark_tiny_source)
+
+
+# PyHive escapes values into the SQL text on the client, with backslash escapes (Spark's string
+# literals honour them): quotes, backslashes and newlines must all come back as the same literal.
+TRICKY = ["o'brien \\", "\\' OR 1=1 --", "x\\'); DROP TABLE appeals; --", "line\nbreak\t'tab'", "100% %s %(x)s"]
+
+
+@on_spark
+def test_escaped_values_round_trip_as_literals_on_spark(spark_server) -> None:  # type: ignore[no-untyped-def]
+    from connectors.contract import CONTRACT
+    from tiny import frame
+
+    rows = [dict(appeal_id=i, submitted_at=dt.datetime(2026, 11, 2), country_code="US", policy=policy)
+            for i, policy in enumerate(TRICKY)]
+    spark_server.load_tables("tiny_quotes", {"appeals": frame("appeals", rows)}, CONTRACT)
+    source = open_tiny(spark_server.url("tiny_quotes"))
+    try:
+        for policy in TRICKY:
+            spec = AggregateSpec("appeals", (Dim("policy"),), (Count("n"),), where=(In("policy", (policy,)),))
+            assert source.aggregate(spec, Scope.everything()).to_dicts() == [{"policy": policy, "n": 1}]
+        hostile = AggregateSpec("appeals", (), (Count("n"),), countries=("\\' OR 1=1 --", "US\\"))
+        assert source.aggregate(hostile, Scope.everything())["n"].to_list() == [0]
+        everything = AggregateSpec("appeals", (), (Count("n"),))
+        assert source.aggregate(everything, Scope.everything())["n"].to_list() == [len(TRICKY)]
+    finally:
+        source.engine.dispose()

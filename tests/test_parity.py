@@ -1,4 +1,4 @@
-"""The same generated dataset gives identical answers on DuckDB, SQLite and PostgreSQL."""
+"""The same generated dataset gives identical answers on DuckDB, SQLite, PostgreSQL and Spark SQL."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from connectors.spec import AggregateSpec, Count, Dim, Elapsed, Histogram, NotNu
 from metrics.base import DURATION_EDGES_HOURS, MetricRequest, Period
 from metrics.report import report_json
 from metrics.targets import Settings
+from parity_support import assert_json_close
+from spark_cluster import on_spark
 
 END = dt.date(2026, 11, 15)
 REQUEST = MetricRequest(period=Period(END - dt.timedelta(days=27), END))
@@ -63,6 +65,36 @@ def test_aggregations_identical_across_backends(sources: dict[str, Source], spec
     assert results["duckdb"].height > 0
     assert_frame_equal(results["duckdb"], results["sqlite"])
     assert_frame_equal(results["duckdb"], results["postgresql"])
+
+
+@pytest.fixture(scope="module")
+def spark_and_duckdb(spark_small_demo: str, small_demo_url: str) -> dict[str, Source]:
+    """Spark has its own xdist group (one worker owns the cluster), so it is compared with the
+    small_demo_url DuckDB file: the same generator call as the three-backend data."""
+    opened = {"duckdb": open_source(small_demo_url), "spark": open_source(spark_small_demo)}
+    yield opened
+    for source in opened.values():
+        source.engine.dispose()
+
+
+@on_spark
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.table)
+def test_aggregations_identical_on_spark(spark_and_duckdb: dict[str, Source], spec: AggregateSpec) -> None:
+    results = {name: _rounded(source.aggregate(spec, Scope.everything())) for name, source in spark_and_duckdb.items()}
+    assert results["duckdb"].height > 0
+    assert_frame_equal(results["duckdb"], results["spark"])
+
+
+def _report(source: Source) -> dict:
+    return report_json(ScopedAccess(source, Scope.everything()), REQUEST, Settings(), by="country_code")
+
+
+@on_spark
+def test_metrics_report_identical_on_spark(spark_and_duckdb: dict[str, Source]) -> None:
+    expected = json.loads(json.dumps(_report(spark_and_duckdb["duckdb"]), sort_keys=True))
+    actual = json.loads(json.dumps(_report(spark_and_duckdb["spark"]), sort_keys=True))
+    assert len(expected["metrics"]) >= 24
+    assert_json_close(actual, expected)
 
 
 def test_metrics_report_identical_across_backends(sources: dict[str, Source]) -> None:

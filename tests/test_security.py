@@ -17,6 +17,7 @@ from connectors.query import BUCKET, BUCKET_COUNT
 from connectors.scope import Scope, effective_countries
 from connectors.source import Source, open_source
 from connectors.spec import AggregateSpec, Between, Count, Dim, Elapsed, Histogram, RecordSpec
+from spark_cluster import on_spark
 from tests_helpers_scope import SEA, adversarial_countries
 
 SEA_SCOPE = Scope.of(SEA)
@@ -100,6 +101,27 @@ def test_regional_user_only_sees_own_markets_duckdb(duckdb_source: Source, reque
 @given(request=REQUESTS)
 def test_regional_user_only_sees_own_markets_postgres(postgres_source: Source, request: dict) -> None:
     assert_in_scope(postgres_source, request, SEA_SCOPE)
+
+
+@pytest.fixture(scope="module")
+def spark_source(spark_small_demo: str) -> Source:
+    source = open_source(spark_small_demo)
+    yield source
+    source.engine.dispose()
+
+
+# fewer examples than on DuckDB: every example is three Spark jobs of a few hundred ms each; the
+# SQL-looking and arbitrary-text values still reach PyHive's client-side escaping in every run
+@on_spark
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=REQUESTS)
+def test_regional_user_only_sees_own_markets_spark(spark_source: Source, request: dict) -> None:
+    assert_in_scope(spark_source, request, SEA_SCOPE)
+
+
+@on_spark
+def test_scope_actually_returns_data_for_own_markets_on_spark(spark_source: Source) -> None:
+    test_scope_actually_returns_data_for_own_markets(spark_source)
 
 
 def test_scope_actually_returns_data_for_own_markets(duckdb_source: Source) -> None:
